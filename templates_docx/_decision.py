@@ -1,0 +1,71 @@
+"""What every Quyết định shares: the authority line, legal bases, "QUYẾT ĐỊNH:"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from service import vn
+from service.schemas import CommonData, ShortText, Text
+from templates_docx import _fragments as f
+
+
+class DecisionData(CommonData):
+    """Fields of every decision."""
+
+    legal_bases: list[Text] = Field(
+        min_length=1,
+        max_length=30,
+        description="Căn cứ ban hành, theo đề nghị / xét đề nghị (dấu câu tự thêm)",
+    )
+    authority_line: ShortText | None = Field(
+        default=None,
+        description="Dòng thẩm quyền ban hành (mặc định: chức danh người đứng đầu + tên cơ quan,"
+        " hoặc tên tập thể khi ký TM.)",
+    )
+
+
+def authority_line(p: Any) -> str:
+    """The issuing-authority line: the collective when it signs TM., else the head's title."""
+    data: DecisionData = p.data
+    if data.authority_line:
+        return vn.upper(data.authority_line)
+    if p.signer.authority == "TM":
+        return vn.upper(p.issuer.name)
+    if p.agency is not None and p.agency.head:
+        return vn.upper(p.agency.head)
+    head = p.signer.body if p.signer.authority in {"KT", "TL", "TUQ"} else p.signer.title
+    return vn.upper(f"{head} {p.issuer.name}")
+
+
+def decision_context(p: Any) -> dict[str, Any]:
+    """The values above the articles."""
+    data: DecisionData = p.data
+    return {
+        "authority": authority_line(p),
+        "legal_bases": vn.legal_basis_lines(list(data.legal_bases)),
+    }
+
+
+def preamble() -> str:
+    """Authority line, legal bases and "QUYẾT ĐỊNH:"."""
+    return (
+        f.value("VBAuthority", "authority")
+        + f.tag("{%p for line in legal_bases %}")
+        + f.value("VBLegal", "line")
+        + f.tag("{%p endfor %}")
+        + f.literal("VBDecides", "QUYẾT ĐỊNH:")
+    )
+
+
+def decision_source(type_name: str, *, appendix: str = "") -> str:
+    """Header, title, preamble, articles, signature and an optional appendix."""
+    return (
+        f.header_table()
+        + f.title(type_name)
+        + preamble()
+        + f.blocks()
+        + f.signature_table()
+        + appendix
+    )

@@ -1,0 +1,102 @@
+"""Giấy công nhận: the landscape certificate for one recognised unit, citing its decision.
+
+Not an ND30 text document (nd30 §1, §3): A4 landscape, numbered in a book of
+its own (GCN), no Nơi nhận, no page numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import Field
+
+from service import layout, vn
+from service.schemas import CommonData, Model, ShortText
+from templates_docx import _decision
+from templates_docx import _fragments as f
+from templates_docx.quyet_dinh_cong_nhan import STANDARD, Unit
+
+ID = "giay-cong-nhan"
+DOC_TYPE = "GCN"
+TYPE_NAME = "GIẤY CÔNG NHẬN"
+NAME = "Giấy công nhận"
+VERSION = "1"
+ORIENTATION = "landscape"
+
+
+class DecisionRef(Model):
+    """The recognition decision the certificate cites."""
+
+    symbol: ShortText = Field(
+        pattern=r"^\d{2,}/[^\s/]+$", description="Số, ký hiệu, ví dụ: 15/QĐ-UBND"
+    )
+    date: dt.date
+    by: ShortText | None = Field(
+        default=None, description="Người/cơ quan ban hành, ví dụ: Chủ tịch UBND phường Bắc Sơn"
+    )
+
+
+class Data(CommonData):
+    """A certificate for one unit; it cites its decision and has no Nơi nhận."""
+
+    summary: ShortText = Field(
+        default=f"Giấy công nhận đạt tiêu chuẩn {STANDARD}",
+        description="Trích yếu (ghi vào sổ)",
+    )
+    unit: Unit
+    year: int = Field(ge=2000, le=2100)
+    decision: DecisionRef
+    achievement: ShortText = Field(default=f"Đạt tiêu chuẩn {STANDARD}")
+    authority_line: ShortText | None = None
+
+
+def context(p: Any) -> dict[str, Any]:
+    """Template values for a prepared certificate."""
+    data = p.data
+    ref = data.decision
+    by = f" của {ref.by}" if ref.by else ""
+    return {
+        "authority": _decision.authority_line(p),
+        "basis": (
+            f"Căn cứ Quyết định số {ref.symbol} ngày {vn.short_date(ref.date)}{by} về việc công "
+            f"nhận đạt tiêu chuẩn {STANDARD} năm {data.year},"
+        ),
+        "unit_name": vn.upper(data.unit.name),
+        "unit_address": data.unit.address or "",
+        "achievement": f"{data.achievement} năm {data.year}",
+    }
+
+
+def _big(expr: str, half_points: int, *, b: bool = True, i: bool = False) -> str:
+    rpr = "<w:b/><w:bCs/>" if b else '<w:b w:val="0"/><w:bCs w:val="0"/>'
+    rpr += "<w:i/><w:iCs/>" if i else ""
+    rpr += f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>'
+    return f.para(
+        "VBSubject",
+        f"<w:r><w:rPr>{rpr}</w:rPr>{f.t('{{ ' + expr + ' }}')}</w:r>",
+        ppr='<w:spacing w:before="200" w:after="120"/>',
+    )
+
+
+def source() -> str:
+    """The template body."""
+    return (
+        f.header_table(layout.LAND_TEXT_W)
+        + f.para(
+            "VBTypeName",
+            '<w:r><w:rPr><w:b/><w:sz w:val="44"/><w:szCs w:val="44"/></w:rPr>'
+            + f.t(TYPE_NAME)
+            + "</w:r>",
+            ppr='<w:spacing w:before="360" w:after="120"/>',
+        )
+        + f.value("VBAuthority", "authority")
+        + f.para("VBAppendixNote", f.run("{{ basis }}", i=True))
+        + f.literal("VBDecides", "CÔNG NHẬN:")
+        + _big("unit_name", 36)
+        + f.tag("{%p if unit_address %}")
+        + _big("unit_address", 28, b=False)
+        + f.tag("{%p endif %}")
+        + _big("achievement", 32)
+        + f.signature_table(recipients=False, width=layout.LAND_TEXT_W)
+    )

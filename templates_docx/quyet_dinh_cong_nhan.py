@@ -1,0 +1,107 @@
+"""Quyết định công nhận units reaching "An toàn về an ninh, trật tự" (TT 124/2021/TT-BCA).
+
+The recognised units are listed in a Danh sách attached after the signature,
+whatever their number (1 or 2,000), as decisions of this kind usually do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from service import content, vn
+from service.schemas import Model, ShortText
+from templates_docx import _decision
+from templates_docx import _fragments as f
+
+ID = "quyet-dinh-cong-nhan"
+DOC_TYPE = "QĐ"
+TYPE_NAME = "QUYẾT ĐỊNH"
+NAME = "Quyết định công nhận"
+VERSION = "1"
+ORIENTATION = "portrait"
+
+STANDARD = "“An toàn về an ninh, trật tự”"
+
+
+class Unit(Model):
+    """A recognised unit: khu dân cư, cơ quan, doanh nghiệp, nhà trường …"""
+
+    name: ShortText = Field(description="Tên đơn vị, ví dụ: Khu phố 1")
+    address: ShortText | None = Field(default=None, description="Thuộc / địa chỉ")
+    note: ShortText | None = None
+
+
+class Data(_decision.DecisionData):
+    """Recognise ``units`` as reaching the standard in ``year``."""
+
+    year: int = Field(ge=2000, le=2100, description="Năm công nhận")
+    unit_kind: ShortText = Field(
+        default="khu dân cư", description="Loại đơn vị: khu dân cư; cơ quan, doanh nghiệp …"
+    )
+    units: list[Unit] = Field(min_length=1, max_length=2000)
+    executors: list[ShortText] = Field(min_length=1, max_length=30)
+
+
+def context(p: Any) -> dict[str, Any]:
+    """Template values for a prepared recognition decision."""
+    data: Data = p.data
+    count = len(data.units)
+    kind = data.unit_kind
+    articles = [
+        content.Article(
+            text=f"Công nhận {vn.format_int(count)} {kind} đạt tiêu chuẩn {STANDARD} "
+            f"năm {data.year} (có danh sách kèm theo)."
+        ),
+        content.Article(text="Quyết định này có hiệu lực kể từ ngày ký."),
+        content.Article(
+            text=", ".join(data.executors)
+            + f" và các {kind} có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này."
+        ),
+    ]
+    ctx = _decision.decision_context(p)
+    ctx["blocks"] = content.end_mark(content.article_blocks(articles))
+    ctx["recipients"] = vn.recipient_lines(
+        list(data.recipients), list(data.archive), first=f"Như Điều {len(articles)}"
+    )
+    ctx["appendix"] = {
+        "title": vn.upper(f"Danh sách {kind} đạt tiêu chuẩn {STANDARD} năm {data.year}"),
+        "note": f"(Kèm theo Quyết định số{_sep(p.symbol)}{p.symbol} {citation_date(p)})",
+        "blocks": [
+            content.table_block(
+                content.TableData(
+                    columns=["STT", f"Tên {kind}", "Địa chỉ", "Ghi chú"],
+                    widths=[0.7, 3.6, 3.2, 1.6],
+                    rows=[[n, u.name, u.address, u.note] for n, u in enumerate(data.units, 1)],
+                )
+            )
+        ],
+    }
+    return ctx
+
+
+def _sep(symbol: str) -> str:
+    """No extra space before a blank draft number, which starts with spaces."""
+    return "" if symbol.startswith(" ") else " "
+
+
+def citation_date(p: Any) -> str:
+    """ "ngày 20 tháng 11 năm 2024" for a citation, blank day and month in a draft."""
+    line = vn.date_line("-", None if p.data.draft else p.date, year=p.date.year)
+    return line.split(", ", 1)[1]
+
+
+def _appendix() -> str:
+    page_break = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+    return (
+        page_break
+        + f.value("VBAppendixTitle", "appendix.title")
+        + f.value("VBAppendixNote", "appendix.note")
+        + f.blocks("appendix.blocks")
+    )
+
+
+def source() -> str:
+    """The template body."""
+    return _decision.decision_source(TYPE_NAME, appendix=_appendix())
