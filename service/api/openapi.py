@@ -1,0 +1,255 @@
+"""The OpenAPI 3.1 document, generated from the models that validate requests."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from service.api import schemas as s
+from service.documents import DOCX_MEDIA_TYPE
+from service.templates import TemplateSpec
+
+REF = "#/components/schemas/{model}"
+PROBLEM = "application/problem+json"
+
+API_MODELS: list[type[BaseModel]] = [
+    s.RenderRequest,
+    s.Problem,
+    s.TemplateList,
+    s.TemplateDetail,
+    s.CheckReport,
+    s.CheckUpload,
+    s.Health,
+]
+
+# name -> (status, description); every one has the Problem body.
+PROBLEM_RESPONSES: dict[str, tuple[int, str]] = {
+    "BadRequest": (400, "JSON sai cú pháp, sai Content-Type hoặc tệp không đọc được"),
+    "NotFound": (404, "Không có mẫu văn bản, cơ quan hoặc địa chỉ này"),
+    "PayloadTooLarge": (413, "Nội dung gửi lên vượt giới hạn của máy chủ"),
+    "InvalidData": (422, "Dữ liệu không hợp lệ: mọi lỗi kèm loc và msg tiếng Việt"),
+    "ServiceUnavailable": (503, "Một thành phần phụ thuộc không sẵn sàng (nêu tên)"),
+    "ServerError": (500, "Lỗi máy chủ (không kèm chi tiết nội bộ)"),
+}
+
+
+def template_component(template_id: str) -> str:
+    """The component name of a template's ``data`` schema."""
+    return f"data.{template_id}"
+
+
+def _rename_refs(node: Any, renames: dict[str, str]) -> Any:
+    if isinstance(node, dict):
+        out = {k: _rename_refs(v, renames) for k, v in node.items()}
+        ref = out.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+            name = ref.rsplit("/", 1)[1]
+            out["$ref"] = REF.format(model=renames.get(name, name))
+        return out
+    if isinstance(node, list):
+        return [_rename_refs(v, renames) for v in node]
+    return node
+
+
+def _merge(components: dict[str, Any], schema: dict[str, Any], owner: str) -> dict[str, Any]:
+    """Move ``schema``'s $defs into ``components``, renaming the ones that clash."""
+    schema = copy.deepcopy(schema)
+    defs: dict[str, Any] = schema.pop("$defs", {})
+    renames = {
+        name: f"{name}.{owner}"
+        for name, body in defs.items()
+        if name in components and components[name] != body
+    }
+    for name, body in defs.items():
+        components[renames.get(name, name)] = _rename_refs(body, renames)
+    return _rename_refs(schema, renames)
+
+
+def _schemas(specs: Iterable[TemplateSpec]) -> dict[str, Any]:
+    _, top = models_json_schema([(m, "validation") for m in API_MODELS], ref_template=REF)
+    components: dict[str, Any] = dict(top.get("$defs", {}))
+    refs = []
+    for spec in specs:
+        name = template_component(spec.id)
+        schema = spec.model.model_json_schema(ref_template=REF, mode="validation")
+        components[name] = _merge(components, schema, spec.id)
+        components[name]["title"] = f"data của mẫu {spec.id} ({spec.name})"
+        refs.append({"$ref": REF.format(model=name)})
+    data = components["RenderRequest"]["properties"]["data"]
+    if refs:
+        data.pop("additionalProperties", None)
+        data["anyOf"] = refs
+    return components
+
+
+def _json(ref: str) -> dict[str, Any]:
+    return {"application/json": {"schema": {"$ref": REF.format(model=ref)}}}
+
+
+def _ok(description: str, ref: str) -> dict[str, Any]:
+    return {"description": description, "content": _json(ref)}
+
+
+def _problems(*names: str) -> dict[str, Any]:
+    out = {str(PROBLEM_RESPONSES[n][0]): {"$ref": f"#/components/responses/{n}"} for n in names}
+    out["500"] = {"$ref": "#/components/responses/ServerError"}
+    return out
+
+
+def _render_examples(specs: Iterable[TemplateSpec]) -> dict[str, Any]:
+    return {
+        spec.id: {
+            "summary": spec.name,
+            "value": {"template": spec.id, "data": spec.example(), "format": "docx"},
+        }
+        for spec in specs
+    }
+
+
+def _paths(specs: list[TemplateSpec]) -> dict[str, Any]:
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    disposition = {
+        "description": "attachment; filename=\"…\"; filename*=UTF-8''…",
+        "schema": {"type": "string"},
+    }
+    return {
+        "/api/v1/templates": {
+            "get": {
+                "tags": ["templates"],
+                "operationId": "listTemplates",
+                "summary": "Danh sách mẫu văn bản",
+                "responses": {"200": _ok("Các mẫu văn bản", "TemplateList"), **_problems()},
+            }
+        },
+        "/api/v1/templates/{id}": {
+            "get": {
+                "tags": ["templates"],
+                "operationId": "getTemplate",
+                "summary": "Một mẫu: thông tin, lược đồ JSON của data và ví dụ",
+                "parameters": [
+                    {
+                        "name": "id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "enum": [spec.id for spec in specs]},
+                    }
+                ],
+                "responses": {"200": _ok("Mẫu văn bản", "TemplateDetail"), **_problems("NotFound")},
+            }
+        },
+        "/api/v1/render": {
+            "post": {
+                "tags": ["render"],
+                "operationId": "render",
+                "summary": "Tạo văn bản (không ghi vào sổ); trả về chính tệp",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": REF.format(model="RenderRequest")},
+                            "examples": _render_examples(specs),
+                        }
+                    },
+                },
+                "responses": {
+                    "200": {
+                        "description": "Tệp văn bản",
+                        "headers": {"Content-Disposition": disposition},
+                        "content": {DOCX_MEDIA_TYPE: binary, "application/pdf": binary},
+                    },
+                    **_problems(
+                        "BadRequest",
+                        "NotFound",
+                        "PayloadTooLarge",
+                        "InvalidData",
+                        "ServiceUnavailable",
+                    ),
+                },
+            }
+        },
+        "/api/v1/check": {
+            "post": {
+                "tags": ["check"],
+                "operationId": "check",
+                "summary": "Kiểm tra thể thức một tệp .docx theo Nghị định 30/2020",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {"$ref": REF.format(model="CheckUpload")},
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _ok("Kết quả kiểm tra", "CheckReport"),
+                    **_problems("BadRequest", "PayloadTooLarge", "InvalidData"),
+                },
+            }
+        },
+        "/healthz": {
+            "get": {
+                "tags": ["health"],
+                "operationId": "health",
+                "summary": "Tình trạng máy chủ và các thành phần phụ thuộc",
+                "responses": {
+                    "200": _ok("Mọi thành phần sẵn sàng", "Health"),
+                    **_problems("ServiceUnavailable"),
+                },
+            }
+        },
+        "/api/openapi.json": {
+            "get": {
+                "tags": ["docs"],
+                "operationId": "openapi",
+                "summary": "Tài liệu OpenAPI này",
+                "responses": {
+                    "200": {
+                        "description": "OpenAPI 3.1",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    }
+                },
+            }
+        },
+        "/api/docs": {
+            "get": {
+                "tags": ["docs"],
+                "operationId": "docs",
+                "summary": "Trang thử API (không cần Internet)",
+                "responses": {
+                    "200": {
+                        "description": "Trang HTML",
+                        "content": {"text/html": {"schema": {"type": "string"}}},
+                    }
+                },
+            }
+        },
+    }
+
+
+def build(specs: list[TemplateSpec], *, version: str = "1") -> dict[str, Any]:
+    """The OpenAPI 3.1 document of the API for the templates ``specs``."""
+    responses = {
+        name: {
+            "description": text,
+            "content": {PROBLEM: {"schema": {"$ref": REF.format(model="Problem")}}},
+        }
+        for name, (_, text) in PROBLEM_RESPONSES.items()
+    }
+    return {
+        "openapi": "3.1.0",
+        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
+        "info": {
+            "title": "vanban API",
+            "version": version,
+            "description": (
+                "Soạn văn bản hành chính theo Nghị định 30/2020/NĐ-CP từ dữ liệu JSON. "
+                "Mọi lỗi trả về dạng application/problem+json (RFC 9457)."
+            ),
+        },
+        "paths": _paths(specs),
+        "components": {"schemas": _schemas(specs), "responses": responses},
+    }
