@@ -272,8 +272,12 @@ def to_bytes(doc: DocxDocument) -> bytes:
 
 
 def find_paragraph(doc: DocxDocument, start: str) -> Paragraph:
-    """Return the first paragraph (tables included) whose text starts with start."""
-    for para in _all_paragraphs(doc):
+    """Return the paragraph (tables included) whose text is start, else the first starting so."""
+    paras = list(_all_paragraphs(doc))
+    for para in paras:
+        if para.text == start:
+            return para
+    for para in paras:
         if para.text.startswith(start):
             return para
     raise LookupError(start)

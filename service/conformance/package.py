@@ -1,0 +1,118 @@
+"""Read a .docx package: the main document, styles, theme and the header/footer parts."""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import zipfile
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+V_NS = "urn:schemas-microsoft-com:vml"
+MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+_DOCUMENT = "word/document.xml"
+_MAX_PART = 64 * 1024 * 1024  # uncompressed bytes; a larger XML part is refused
+
+
+def w(tag: str) -> str:
+    """Return the Clark name of a WordprocessingML tag: w("p") -> "{ns}p"."""
+    return f"{{{W_NS}}}{tag}"
+
+
+def wattr(el: etree._Element | None, name: str) -> str | None:
+    """Return the w:-namespaced attribute of el, or None."""
+    if el is None:
+        return None
+    return el.get(w(name))
+
+
+class NotADocx(ValueError):
+    """The bytes are not a readable .docx package."""
+
+    message = "Tệp không phải .docx hợp lệ"
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(self.message)
+        self.detail = detail  # why, in Vietnamese ("thiếu word/document.xml"), for logs
+
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
+def _parse(zf: zipfile.ZipFile, name: str) -> etree._Element:
+    info = zf.getinfo(name)
+    if info.file_size > _MAX_PART:
+        raise NotADocx(f"phần {name} quá lớn")
+    try:
+        return etree.fromstring(zf.read(name), _PARSER)
+    except (etree.XMLSyntaxError, zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise NotADocx(f"phần {name} hỏng") from exc
+
+
+@dataclass
+class Package:
+    """The parsed XML parts of a .docx that the checker reads."""
+
+    document: etree._Element
+    styles: etree._Element | None = None
+    theme: etree._Element | None = None
+    parts: dict[str, etree._Element] = field(default_factory=dict)  # "header1.xml" -> root
+    rels: dict[str, str] = field(default_factory=dict)  # rId -> "header1.xml"
+
+    def related(self, rel_id: str | None) -> tuple[str, etree._Element] | None:
+        """Return (name, root) of the part a document relationship id points to."""
+        if rel_id is None or rel_id not in self.rels:
+            return None
+        name = self.rels[rel_id]
+        root = self.parts.get(name)
+        return None if root is None else (name, root)
+
+
+def _rels(zf: zipfile.ZipFile) -> dict[str, tuple[str, str]]:
+    name = "word/_rels/document.xml.rels"
+    if name not in zf.namelist():
+        return {}
+    root = _parse(zf, name)
+    out: dict[str, tuple[str, str]] = {}
+    for rel in root.iter(f"{{{PKG_REL_NS}}}Relationship"):
+        if rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target", "")
+        path = target.lstrip("/") if target.startswith("/") else posixpath.join("word", target)
+        out[rel.get("Id", "")] = (rel.get("Type", "").rsplit("/", 1)[-1], posixpath.normpath(path))
+    return out
+
+
+def open_package(data: bytes) -> Package:
+    """Open the .docx bytes; raise NotADocx when they are not a readable package."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise NotADocx("không phải tệp nén ZIP") from exc
+    with zf:
+        names = set(zf.namelist())
+        if _DOCUMENT not in names:
+            raise NotADocx("thiếu word/document.xml")
+        document = _parse(zf, _DOCUMENT)
+        if document.tag != w("document") or document.find(w("body")) is None:
+            raise NotADocx("word/document.xml không có phần thân")
+        pkg = Package(document=document)
+        if "word/styles.xml" in names:
+            pkg.styles = _parse(zf, "word/styles.xml")
+        for rel_id, (kind, path) in _rels(zf).items():
+            if path not in names:
+                continue
+            if kind in ("header", "footer"):
+                short = posixpath.basename(path)
+                pkg.parts[short] = _parse(zf, path)
+                pkg.rels[rel_id] = short
+            elif kind == "theme" and pkg.theme is None:
+                pkg.theme = _parse(zf, path)
+    return pkg
