@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -14,17 +15,23 @@ from config import settings
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the Flask app: defaults, then the environment, then ``test_config``."""
-    app = Flask(__name__, instance_path=str(settings.INSTANCE_DIR))
+    instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("VANBAN_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=str(instance or settings.INSTANCE_DIR))
     app.config.from_mapping(settings.load())
     app.config.from_prefixed_env("VANBAN")
     if test_config:
         app.config.update(test_config)
     _init_logging(app)
 
-    from service import agencies, api
+    from service import agencies, api, db, queue
+    from service.api.health import register_check
 
+    db.init_app(app)
     agencies.init_app(app)
+    queue.init_app(app)
     api.init_app(app)
+    register_check(app, "broker", queue.broker_check)
+    register_check(app, "database", db.database_check)
     return app
 
 
