@@ -51,6 +51,9 @@ _MESSAGES: dict[str, str] = {
 def _message(err: Any) -> str:
     kind = err["type"]
     template = _MESSAGES.get(kind)
+    if kind == "value_error":
+        # Our validators raise ValueError with a Vietnamese message; drop pydantic's prefix.
+        return str(err.get("msg", "")).removeprefix("Value error, ")
     if template is None:
         # PydanticCustomError messages are already Vietnamese.
         return str(err.get("msg") or "Giá trị không hợp lệ")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from service import content as ct
 from service import vn
-from service.schemas import CommonData, ShortText
+from service.schemas import ShortText
 from templates_docx import _fragments as f
+from templates_docx import _structured
+from templates_docx._structured import StructuredData
 
 ID = "bao-cao"
 DOC_TYPE = "BC"
@@ -19,26 +20,18 @@ VERSION = "1"
 ORIENTATION = "portrait"
 
 
-class Data(CommonData):
+class Data(StructuredData):
     """A report: optional Kính gửi, then content whose top sections are parts I., II. …"""
 
     kinh_gui: list[ShortText] = Field(
         default_factory=list, max_length=30, description="Nơi được kính gửi (báo cáo lên trên)"
     )
-    content: list[ct.Block] = Field(min_length=1, max_length=5000)
-
-    @field_validator("content")
-    @classmethod
-    def _depth(cls, value: list[Any]) -> list[Any]:
-        if ct.depth(value) > ct.MAX_DEPTH:
-            raise ValueError("Mục lồng nhau tối đa 4 cấp (I. → 1. → 1.1. → a))")
-        return value
 
 
 def context(p: Any) -> dict[str, Any]:
     """Template values for a prepared report."""
     data: Data = p.data
-    blocks = ct.end_mark(ct.flatten(list(data.content), number_style=p.number_style))
+    blocks = _structured.blocks(p)
     first = "Như trên" if data.kinh_gui else None
     return {
         "kinh_gui": vn.kinh_gui_lines(list(data.kinh_gui)) if data.kinh_gui else [],

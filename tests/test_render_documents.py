@@ -331,3 +331,14 @@ def test_same_input_gives_identical_bytes(agencies: AgencyDirectory) -> None:
     assert render(agencies, "giay-cong-nhan", data, number=3) == render(
         agencies, "giay-cong-nhan", data, number=3
     )
+
+
+def test_sections_nested_too_deep_are_refused_in_vietnamese(agencies: AgencyDirectory) -> None:
+    deep: dict[str, Any] = {"title": "5", "content": ["x"]}
+    for level in range(4, 0, -1):
+        deep = {"title": str(level), "content": [deep]}
+    with pytest.raises(InvalidData) as info:
+        render(agencies, "ke-hoach", example("ke-hoach", content=[deep]))
+    error = info.value.errors[0]
+    assert error["loc"] == ["data", "content"]
+    assert error["msg"] == "Mục lồng nhau tối đa 4 cấp (I. → 1. → 1.1. → a))"
