@@ -95,3 +95,49 @@ class ServiceUnavailable(VanbanError):
 
 class FormatUnavailable(ServiceUnavailable):
     title = "Định dạng chưa hỗ trợ"
+
+
+class UnknownBook(NotFound):
+    title = "Không có sổ văn bản này"
+
+
+class DocumentNotFound(NotFound):
+    title = "Không tìm thấy văn bản"
+
+
+class RegisterConflict(Conflict):
+    title = "Xung đột số văn bản trong sổ"
+
+
+class AlreadyRevoked(Conflict):
+    title = "Văn bản đã bị thu hồi"
+
+
+class IdempotencyConflict(Conflict):
+    title = "Khóa Idempotency-Key đã dùng cho yêu cầu khác"
+
+
+class UnsupportedType(InvalidData):
+    """No book of the agency takes this document type."""
+
+    title = "Cơ quan không có sổ cho loại văn bản này"
+
+
+class ConverterUnavailable(ServiceUnavailable):
+    """The PDF converter (LibreOffice) is not installed or cannot start."""
+
+    title = "Bộ chuyển đổi PDF không sẵn sàng"
+
+
+class ConversionTimeout(VanbanError):
+    """LibreOffice took longer than the hard per-conversion timeout; it was killed."""
+
+    status = 504
+    title = "Chuyển đổi PDF quá thời gian cho phép"
+
+
+class ConversionFailed(VanbanError):
+    """LibreOffice could not convert the document (the upstream converter failed)."""
+
+    status = 502
+    title = "Chuyển đổi PDF không thành công"

@@ -56,7 +56,7 @@ def broker_settings(app: Flask) -> dict[str, Any]:
         )
         return common
     folder = Path(app.instance_path) / "broker"
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         os.makedirs(folder / sub, exist_ok=True)
     common.update(
         broker_url="filesystem://",
@@ -64,6 +64,7 @@ def broker_settings(app: Flask) -> dict[str, Any]:
             "data_folder_in": str(folder / "queue"),
             "data_folder_out": str(folder / "queue"),
             "processed_folder": str(folder / "processed"),
+            "control_folder": str(folder / "control"),
             "store_processed": False,
             "polling_interval": 0.1,
         },

@@ -1,0 +1,73 @@
+"""Agencies and their books kept in the database (the directory the register trusts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from service.agencies import Agency, AgencyDirectory
+from service.register import audit
+from service.register.models import AgencyRow, BookRow, utcnow
+
+
+def _agency(row: AgencyRow) -> Agency:
+    books = [{"id": b.id, "name": b.name, "types": list(b.types)} for b in row.books]
+    return Agency.model_validate({**row.data, "books": books})
+
+
+def list_agencies(session: Session) -> list[Agency]:
+    """Every agency in the database, in the order they were first stored."""
+    rows = session.scalars(select(AgencyRow).order_by(AgencyRow.position, AgencyRow.id))
+    return [_agency(row) for row in rows]
+
+
+def load_directory(session: Session) -> AgencyDirectory:
+    """An AgencyDirectory built from the agencies and books tables."""
+    return AgencyDirectory(list_agencies(session))
+
+
+def get_agency(session: Session, agency_id: str) -> Agency | None:
+    """The agency ``agency_id`` from the database, or None."""
+    row = session.get(AgencyRow, agency_id)
+    return _agency(row) if row is not None else None
+
+
+def agency_dict(agency: Agency) -> dict[str, Any]:
+    """The api.md JSON shape of an agency (unset optional fields left out)."""
+    return agency.model_dump(mode="json", exclude_none=True)
+
+
+def put_agency(session: Session, agency: Agency, actor: str) -> bool:
+    """Create or replace ``agency`` and its books; return True when it was created.
+
+    Sequences are keyed by (agency, book, year) and never deleted, so a book
+    dropped and later restored continues its numbering.
+    """
+    row = session.get(AgencyRow, agency.id)
+    data = agency.model_dump(mode="json", exclude={"books"})
+    books = [
+        BookRow(id=b.id, name=b.name, types=list(b.types), position=i)
+        for i, b in enumerate(agency.books)
+    ]
+    created = row is None
+    if row is None:
+        position = session.scalar(select(func.coalesce(func.max(AgencyRow.position), -1)))
+        row = AgencyRow(id=agency.id, position=(position or 0) + 1, data=data, books=books)
+        session.add(row)
+    else:
+        row.data = data
+        row.updated_at = utcnow()
+        row.books.clear()
+        session.flush()  # delete the old books before inserting their replacements
+        row.books.extend(books)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "agency.create" if created else "agency.replace",
+        agency_id=agency.id,
+        detail={"agency": agency_dict(agency)},
+    )
+    return created

@@ -1,0 +1,292 @@
+"""Issue a document into its agency's book: number, render, store, audit, one transaction."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import logging
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from service import documents, templates, vn
+from service.errors import (
+    Forbidden,
+    FormatUnavailable,
+    IdempotencyConflict,
+    InvalidData,
+    RegisterConflict,
+    UnsupportedType,
+)
+from service.register import audit, numbering
+from service.register.agencies import load_directory
+from service.register.keys import can_access
+from service.register.models import AgencyRow, ApiKey, Document
+from service.register.storage import DEFAULT_STORAGE, Storage
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("docx", "pdf")
+
+
+@dataclass(frozen=True)
+class IssueResult:
+    """The document in the register, and whether this call created it."""
+
+    document: Document
+    created: bool
+
+
+def _nfc(obj: Any) -> Any:
+    if isinstance(obj, str):
+        return unicodedata.normalize("NFC", obj)
+    if isinstance(obj, list | tuple):
+        return [_nfc(x) for x in obj]
+    if isinstance(obj, dict):
+        return {str(k): _nfc(v) for k, v in obj.items()}
+    return obj
+
+
+def request_hash(template_id: str, data: Any, formats: Sequence[str]) -> str:
+    """SHA-256 of the canonical JSON of template, data (NFC) and formats."""
+    body = {"template": template_id, "data": _nfc(data), "formats": sorted(set(formats))}
+    canonical = json.dumps(
+        body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
+    """Known formats, in order, without repeats; PDF refused until the converter exists."""
+    if isinstance(formats, str) or not formats:
+        raise InvalidData([{"loc": ["formats"], "msg": "Cần ít nhất một định dạng: docx"}])
+    errors = [
+        {"loc": ["formats", i], "msg": f"Định dạng không hỗ trợ: {f!r} (chỉ docx, pdf)"}
+        for i, f in enumerate(formats)
+        if f not in FORMATS
+    ]
+    if errors:
+        raise InvalidData(errors)
+    if "pdf" in formats:
+        raise FormatUnavailable("Chưa xuất được PDF: bộ chuyển đổi PDF chưa sẵn sàng")
+    return tuple(dict.fromkeys(formats))
+
+
+def _existing(session: Session, scope: str, key: str, digest: str) -> Document | None:
+    doc = session.scalar(
+        select(Document).where(Document.idempotency_scope == scope, Document.idempotency_key == key)
+    )
+    if doc is not None and doc.request_hash != digest:
+        raise IdempotencyConflict(
+            f"Khóa Idempotency-Key {key!r} đã được dùng cho một yêu cầu có nội dung khác"
+        )
+    return doc
+
+
+def search_text(*parts: str | None) -> str:
+    """The folded text the register search matches against."""
+    return vn.fold(" ".join(p for p in parts if p))
+
+
+def _prepare(session: Session, template_id: str, data: Any) -> documents.Prepared:
+    directory = load_directory(session)
+    prepared = documents.prepare(template_id, data, directory)
+    if prepared.agency is None:
+        msg = "Văn bản vào sổ phải thuộc một cơ quan đã cấu hình (agency)"
+        raise InvalidData([{"loc": ["data", "agency"], "msg": msg}])
+    if prepared.data.draft:
+        raise InvalidData([{"loc": ["data", "draft"], "msg": "Bản dự thảo không được vào sổ"}])
+    if prepared.data.number is not None:
+        raise InvalidData(
+            [{"loc": ["data", "number"], "msg": "Số văn bản do sổ cấp, không gửi kèm khi vào sổ"}]
+        )
+    return prepared
+
+
+def issue(
+    session: Session,
+    *,
+    template_id: str,
+    data: Any,
+    formats: Sequence[str] = ("docx",),
+    actor: str,
+    idempotency_key: str | None = None,
+    storage: Storage = DEFAULT_STORAGE,
+    number: int | None = None,
+    batch_id: str | None = None,
+    key: ApiKey | None = None,
+) -> IssueResult:
+    """Validate, number, render and store a document in the caller's transaction.
+
+    ``number`` skips allocation and uses a number reserved with ``reserve_block``;
+    ``key`` (when auth is on) must be allowed to issue for the data's agency (403).
+    Anything raised means the caller must roll back; that releases the number.
+    """
+    fmts = check_formats(formats)
+    digest = request_hash(template_id, data, fmts)
+    if idempotency_key is not None:
+        found = _existing(session, actor, idempotency_key, digest)
+        if found is not None:
+            return IssueResult(found, False)
+    prepared = _prepare(session, template_id, data)
+    agency = prepared.agency
+    assert agency is not None
+    if key is not None and not can_access(key, agency.id):
+        raise Forbidden(f"Khóa API không được vào sổ của cơ quan {agency.id}")
+    book = agency.book_for(prepared.spec.doc_type)
+    if book is None:
+        raise UnsupportedType(
+            [
+                {
+                    "loc": ["template"],
+                    "msg": f"Cơ quan {agency.id} không có sổ nhận loại {prepared.spec.doc_type}",
+                }
+            ]
+        )
+    year = prepared.date.year
+    last = numbering.lock_sequence(session, agency.id, book.id, year)
+    if idempotency_key is not None:
+        # A concurrent twin with the same key held the lock until it committed: look again.
+        found = _existing(session, actor, idempotency_key, digest)
+        if found is not None:
+            return IssueResult(found, False)
+    if number is None:
+        number = last + 1
+        numbering.advance(session, agency.id, book.id, year, number)
+    elif not 1 <= number <= last:
+        raise RegisterConflict(f"Số {number} chưa được giữ chỗ trong sổ {book.id} năm {year}")
+    symbol = vn.symbol(number, prepared.spec.doc_type, prepared.issuer.abbreviation)
+    prepared = dataclasses.replace(prepared, number=number, symbol=symbol)
+    rendered = {"docx": documents.render_prepared(prepared)}
+    model = prepared.data
+    stored = model.model_dump(mode="json", exclude_none=True)
+    stored["date"] = prepared.date.isoformat()
+    doc = Document(
+        agency_id=agency.id,
+        book_id=book.id,
+        year=year,
+        number=number,
+        symbol=symbol,
+        template=template_id,
+        doc_type=prepared.spec.doc_type,
+        date=prepared.date,
+        summary=model.summary,
+        signer_name=prepared.signer.name,
+        recipients="\n".join(model.recipients),
+        data=stored,
+        status="issued",
+        created_by=actor,
+        idempotency_scope=actor if idempotency_key is not None else None,
+        idempotency_key=idempotency_key,
+        request_hash=digest,
+        batch_id=batch_id,
+        search_text=search_text(
+            symbol, model.summary, prepared.signer.name, prepared.spec.name, *model.recipients
+        ),
+    )
+    session.add(doc)
+    _flush(session, f"Số {number} của sổ {book.id} năm {year} đã có văn bản")
+    hashes = {}
+    for fmt in fmts:
+        result = rendered[fmt]
+        hashes[fmt] = storage.put(session, doc.id, fmt, result.media_type, result.content)
+    _flush(session, "Không lưu được tệp văn bản")
+    session.expire(doc, ["files"])
+    audit.record(
+        session,
+        actor,
+        "issue",
+        agency_id=agency.id,
+        document_id=doc.id,
+        detail={
+            "book": book.id,
+            "year": year,
+            "number": number,
+            "symbol": symbol,
+            "sha256": hashes,
+            "batch": batch_id,
+        },
+    )
+    log.info("issued %s (%s) in %s/%s/%d", doc.id, symbol, agency.id, book.id, year)
+    return IssueResult(doc, True)
+
+
+def issue_reserved(session: Session, *, number: int, **kwargs: Any) -> IssueResult:
+    """Issue with a number taken earlier by ``reserve_block`` (bulk issuing)."""
+    return issue(session, number=number, **kwargs)
+
+
+def _flush(session: Session, message: str) -> None:
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        if "idempotency" in str(exc.orig).lower():
+            raise IdempotencyConflict(
+                "Khóa Idempotency-Key đã được dùng cho một yêu cầu khác"
+            ) from exc
+        raise RegisterConflict(message) from exc
+
+
+def _date_of(data: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(data["date"]))
+    except (TypeError, KeyError, ValueError):
+        return None
+
+
+def record_failed(
+    session: Session,
+    *,
+    agency_id: str,
+    book_id: str,
+    year: int,
+    number: int,
+    template_id: str,
+    reason: str,
+    actor: str,
+    data: Any = None,
+    batch_id: str | None = None,
+) -> Document:
+    """Keep a reserved number whose document could not be made, as status 'failed'."""
+    if not 1 <= number <= numbering.last_number(session, agency_id, book_id, year):
+        raise RegisterConflict(f"Số {number} chưa được giữ chỗ trong sổ {book_id} năm {year}")
+    row = session.get(AgencyRow, agency_id)
+    spec = templates.get(template_id)
+    abbreviation = (row.data or {}).get("abbreviation") if row is not None else None
+    symbol = vn.symbol(number, spec.doc_type, abbreviation) if abbreviation else str(number)
+    summary = data.get("summary", "") if isinstance(data, dict) else ""
+    doc = Document(
+        agency_id=agency_id,
+        book_id=book_id,
+        year=year,
+        number=number,
+        symbol=symbol,
+        template=template_id,
+        doc_type=spec.doc_type,
+        date=_date_of(data),
+        summary=str(summary),
+        data=_nfc(data) if isinstance(data, dict) else None,
+        status="failed",
+        reason=reason,
+        created_by=actor,
+        batch_id=batch_id,
+        search_text=search_text(symbol, str(summary), spec.name),
+    )
+    session.add(doc)
+    _flush(session, f"Số {number} của sổ {book_id} năm {year} đã có văn bản")
+    audit.record(
+        session,
+        actor,
+        "fail",
+        agency_id=agency_id,
+        document_id=doc.id,
+        detail={"book": book_id, "year": year, "number": number, "reason": reason},
+    )
+    return doc

@@ -1,0 +1,96 @@
+"""API keys: a random secret shown once, only its SHA-256 stored; role and agencies."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.errors import InvalidData, NotFound, UnknownAgency
+from service.register import audit
+from service.register.models import ROLES, AgencyRow, ApiKey, utcnow
+
+KEY_PREFIX = "vb_"
+PREFIX_LENGTH = 11  # "vb_" and 8 characters of the secret: shown in listings, used to look up
+
+
+def hash_key(plaintext: str) -> str:
+    """The SHA-256 (hex) of a key."""
+    return hashlib.sha256(plaintext.encode("utf-8")).hexdigest()
+
+
+def create_key(
+    session: Session,
+    role: str,
+    agencies: Iterable[str] = (),
+    *,
+    label: str | None = None,
+    actor: str = "system",
+) -> tuple[str, str]:
+    """Create a key; return ``(key_id, plaintext)``. The plaintext is never stored."""
+    agency_ids = list(dict.fromkeys(agencies))
+    if role not in ROLES:
+        raise InvalidData([{"loc": ["role"], "msg": "Vai trò phải là clerk hoặc admin"}])
+    if role == "clerk" and not agency_ids:
+        raise InvalidData([{"loc": ["agencies"], "msg": "Khóa văn thư cần ít nhất một cơ quan"}])
+    for agency_id in agency_ids:
+        if session.get(AgencyRow, agency_id) is None:
+            raise UnknownAgency(f"Không có cơ quan mã {agency_id!r}")
+    plaintext = KEY_PREFIX + secrets.token_urlsafe(32)
+    key = ApiKey(
+        id=secrets.token_hex(8),
+        prefix=plaintext[:PREFIX_LENGTH],
+        key_hash=hash_key(plaintext),
+        role=role,
+        agencies=agency_ids,
+        label=label,
+    )
+    session.add(key)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "key.create",
+        detail={"key": key.id, "role": role, "agencies": agency_ids, "label": label},
+    )
+    return key.id, plaintext
+
+
+def authenticate(session: Session, plaintext: str | None) -> ApiKey | None:
+    """The live key whose secret is ``plaintext``, else None (hashes compared in constant time)."""
+    if not plaintext or not plaintext.startswith(KEY_PREFIX):
+        return None
+    digest = hash_key(plaintext)
+    candidates = session.scalars(
+        select(ApiKey).where(ApiKey.prefix == plaintext[:PREFIX_LENGTH])
+    ).all()
+    found = None
+    for key in candidates:
+        if hmac.compare_digest(key.key_hash, digest) and key.revoked_at is None:
+            found = key
+    return found
+
+
+def can_access(key: ApiKey, agency_id: str) -> bool:
+    """Whether ``key`` may issue into and read the registers of ``agency_id``."""
+    return key.role == "admin" or agency_id in (key.agencies or [])
+
+
+def revoke_key(session: Session, key_id: str, actor: str = "system") -> ApiKey:
+    """Switch a key off; it no longer authenticates."""
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise NotFound(f"Không có khóa {key_id!r}")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        audit.record(session, actor, "key.revoke", detail={"key": key.id})
+    return key
+
+
+def list_keys(session: Session) -> list[ApiKey]:
+    """Every key, newest first (hashes only)."""
+    return list(session.scalars(select(ApiKey).order_by(ApiKey.created_at.desc())))
