@@ -140,15 +140,29 @@ class AgencyDirectory:
 
 
 def init_app(app: Any) -> None:
-    """Load the configured agencies into ``app.extensions['vanban.agencies']``."""
+    """Read the configured agencies (the seed of the database's agencies)."""
     directory = AgencyDirectory.from_file(app.config["AGENCIES_FILE"])
-    app.extensions["vanban.agencies"] = directory
-    log.info("loaded %d agencies from %s", len(directory.all()), app.config["AGENCIES_FILE"])
+    app.extensions["vanban.agencies.seed"] = directory
+    log.info("read %d agencies from %s", len(directory.all()), app.config["AGENCIES_FILE"])
+
+
+def seed() -> AgencyDirectory:
+    """The agencies of the configuration file, as read at start."""
+    from flask import current_app
+
+    directory: AgencyDirectory = current_app.extensions["vanban.agencies.seed"]
+    return directory
 
 
 def current() -> AgencyDirectory:
-    """The agency directory of the current Flask app."""
-    from flask import current_app
+    """The agencies of the register database, read once per request."""
+    from flask import g
 
-    directory: AgencyDirectory = current_app.extensions["vanban.agencies"]
+    from service import db
+    from service.register import load_directory
+
+    directory: AgencyDirectory | None = g.get("vanban_agencies")
+    if directory is None:
+        directory = load_directory(db.request_session())
+        g.vanban_agencies = directory
     return directory

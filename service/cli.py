@@ -24,7 +24,11 @@ from flask.cli import ScriptInfo, with_appcontext
 from service.errors import VanbanError
 
 # "module:attribute" of click commands/groups owned by other subsystems.
-SUBSYSTEM_COMMANDS: tuple[str, ...] = ()
+SUBSYSTEM_COMMANDS: tuple[str, ...] = (
+    "service.cli_register:db_group",
+    "service.cli_register:agencies_group",
+    "service.cli_register:keys_group",
+)
 
 EXIT_FAILED = 1  # the work ran and found problems (e.g. a non-conforming document)
 EXIT_BAD_INPUT = 2  # the input was refused (validation, unknown template, unreadable file)
@@ -166,6 +170,9 @@ def _register_subsystems() -> None:
             cli.add_command(command)
 
 
+_register_subsystems()
+
+
 def _log_to_stderr() -> None:
     """Keep stdout for the command's output (``vanban example X > data.json``)."""
     root = logging.getLogger()
@@ -189,7 +196,6 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     _utf8_streams()
     _log_to_stderr()
-    _register_subsystems()
     cli.main(
         args=list(argv) if argv is not None else None,
         prog_name="vanban",

@@ -94,7 +94,31 @@ def init_app(app: Any) -> Database:
     """Attach the Database of ``app.config['DATABASE_URL']`` to the app."""
     database = Database(app.config["DATABASE_URL"])
     app.extensions["vanban.db"] = database
+    app.teardown_appcontext(_close_request_session)
     return database
+
+
+def request_session() -> Session:
+    """The session of the current request (or app context), opened on first use.
+
+    Views commit explicitly; whatever is left uncommitted when the context ends
+    is rolled back, so an error never leaves half a change behind.
+    """
+    from flask import g
+
+    session: Session | None = g.get("vanban_session")
+    if session is None:
+        session = current().sessions()
+        g.vanban_session = session
+    return session
+
+
+def _close_request_session(_exc: BaseException | None) -> None:
+    from flask import g
+
+    session: Session | None = g.pop("vanban_session", None)
+    if session is not None:
+        session.close()
 
 
 def database_check() -> str:

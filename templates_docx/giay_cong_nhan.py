@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from service import layout, vn
 from service.schemas import CommonData, Model, ShortText
@@ -41,14 +41,28 @@ class Data(CommonData):
     """A certificate for one unit; it cites its decision and has no Nơi nhận."""
 
     summary: ShortText = Field(
-        default=f"Giấy công nhận đạt tiêu chuẩn {STANDARD}",
-        description="Trích yếu (ghi vào sổ)",
+        description="Trích yếu ghi vào sổ (mặc định: Giấy công nhận <đơn vị> đạt tiêu chuẩn …)",
     )
     unit: Unit
     year: int = Field(ge=2000, le=2100)
     decision: DecisionRef
     achievement: ShortText = Field(default=f"Đạt tiêu chuẩn {STANDARD}")
     authority_line: ShortText | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_summary(cls, value: Any) -> Any:
+        """Name the unit in the trích yếu of the register when none is given."""
+        if isinstance(value, dict) and not value.get("summary"):
+            unit, year = value.get("unit"), value.get("year")
+            if isinstance(unit, dict) and isinstance(unit.get("name"), str):
+                value = {**value, "summary": _summary(unit["name"], year)}
+        return value
+
+
+def _summary(unit_name: str, year: Any) -> str:
+    tail = f" năm {year}" if isinstance(year, int) else ""
+    return f"Giấy công nhận {unit_name.strip()} đạt tiêu chuẩn {STANDARD}{tail}"
 
 
 def context(p: Any) -> dict[str, Any]:

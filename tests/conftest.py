@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +15,8 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from service import create_app
+from service.register.setup import prepare_database
+from tests.dbfixtures import pg_admin_url, pg_session_url, truncate_and_seed  # noqa: F401
 
 TEMPLATE_IDS = [
     "ke-hoach",
@@ -25,11 +29,10 @@ DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingm
 PROBLEM = "application/problem+json"
 
 
-@pytest.fixture
-def app(tmp_path: Path) -> Iterator[Flask]:
-    """An app with its own instance folder and SQLite database."""
-    instance = tmp_path / "instance"
-    instance.mkdir()
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite database migrated to head and seeded once; tests get copies."""
+    instance = tmp_path_factory.mktemp("template-instance")
     app = create_app(
         {
             "TESTING": True,
@@ -37,8 +40,43 @@ def app(tmp_path: Path) -> Iterator[Flask]:
             "DATABASE_URL": f"sqlite:///{instance / 'vanban.sqlite3'}",
         }
     )
-    app.instance_path = str(instance)
+    prepare_database(app)
+    app.extensions["vanban.db"].dispose()
+    return instance / "vanban.sqlite3"
+
+
+def _database_url(request: pytest.FixtureRequest, instance: Path) -> str:
+    """SQLite (a copy of the migrated template) or, with VANBAN_TEST_DB=postgresql,
+    the session's PostgreSQL database emptied and seeded for this test."""
+    if os.environ.get("VANBAN_TEST_DB", "sqlite") == "postgresql":
+        url: str = request.getfixturevalue("pg_session_url")
+        truncate_and_seed(url)
+        return url
+    shutil.copyfile(request.getfixturevalue("migrated_sqlite"), instance / "vanban.sqlite3")
+    return f"sqlite:///{instance / 'vanban.sqlite3'}"
+
+
+@pytest.fixture
+def app(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """An app with its own instance folder and a migrated, seeded database."""
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    app = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(instance),
+            "DATABASE_URL": _database_url(request, instance),
+        }
+    )
     yield app
+    app.extensions["vanban.db"].dispose()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that run on the app's database, for the PostgreSQL pass."""
+    for item in items:
+        if "app" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.appdb)
 
 
 @pytest.fixture

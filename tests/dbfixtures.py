@@ -95,6 +95,17 @@ def _truncate(url: str) -> None:
         conn.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
 
 
+def truncate_and_seed(url: str) -> None:
+    """Empty every register table of ``url`` and store the configured agencies."""
+    _truncate(url)
+    database = Database(url)
+    try:
+        with database.session() as session:
+            seed_agencies(session, config_agencies().all())
+    finally:
+        database.dispose()
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     """The database kind under test: "sqlite" or "postgresql"."""

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from flask import Flask
 
-from service.api import check, docs, errors, health, render, templates
+from service.api import (
+    agencies,
+    auth,
+    check,
+    docs,
+    documents,
+    errors,
+    health,
+    registers,
+    render,
+    templates,
+)
 
 
 def init_app(app: Flask) -> None:
@@ -13,5 +24,6 @@ def init_app(app: Flask) -> None:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     errors.init_app(app)
     health.init_app(app)
-    for module in (templates, render, check, health, docs):
+    auth.init_app(app)
+    for module in (templates, render, check, health, docs, documents, registers, agencies):
         app.register_blueprint(module.bp)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from service.errors import VanbanError
@@ -63,7 +63,8 @@ def handle_vanban_error(exc: VanbanError) -> Response:
         log.log(
             level, "%s on %s %s: %s", type(exc).__name__, request.method, request.path, exc.detail
         )
-    return problem_response(exc.to_problem())
+    headers = {"WWW-Authenticate": 'Bearer realm="vanban"'} if exc.status == 401 else None
+    return problem_response(exc.to_problem(), headers)
 
 
 def _size_limit() -> str:
@@ -95,6 +96,9 @@ def handle_http_exception(exc: HTTPException) -> Response:
 def handle_unexpected(exc: Exception) -> Response:
     """Anything else: log the traceback, tell the client nothing internal."""
     log.exception("unhandled error on %s %s", request.method, request.path)
+    session = g.get("vanban_session")
+    if session is not None:
+        session.rollback()
     return problem_response(_problem(500, HTTP_TITLES[500], HTTP_DETAILS[500]))
 
 

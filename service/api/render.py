@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app
 
 from service import agencies, documents
+from service.api import auth
 from service.api.body import json_body
 from service.api.files import file_response
 from service.api.schemas import RenderRequest
@@ -27,6 +28,9 @@ Converter = Callable[[bytes], bytes]
 def render() -> Response:
     """Render ``data`` with ``template`` and return the file itself."""
     request_ = _parse()
+    agency_id = request_.data.get("agency")
+    if isinstance(agency_id, str):
+        auth.require_agency(agency_id)
     converter = _pdf_converter() if request_.format == "pdf" else None
     doc = documents.render(request_.template, request_.data, agencies.current())
     if converter is None:

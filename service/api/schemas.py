@@ -103,3 +103,33 @@ class Health(BaseModel):
     checks: dict[str, str] = Field(
         description="ok, disabled (tắt theo cấu hình), not_configured (chưa có), hoặc lỗi"
     )
+
+
+class IssueRequest(Model):
+    """Body of POST /api/v1/documents: issue a numbered document into the register."""
+
+    template: str = Field(min_length=1, max_length=100, description="Mã mẫu văn bản")
+    data: dict[str, Any] = Field(description="Dữ liệu văn bản (không có number: sổ cấp số)")
+    formats: list[Literal["docx", "pdf"]] = Field(
+        default_factory=lambda: ["docx"], min_length=1, max_length=2, description="Định dạng lưu"
+    )
+
+
+class RevokeRequest(Model):
+    """Body of POST /api/v1/documents/{id}/revoke."""
+
+    reason: str = Field(min_length=1, max_length=1000, description="Lý do thu hồi")
+
+
+class RegisterQuery(BaseModel):
+    """Query of GET /api/v1/registers/{agency} (unknown parameters are ignored)."""
+
+    model_config = ConfigDict(extra="ignore")
+    year: int | None = Field(default=None, ge=1900, le=2200)
+    book: str | None = Field(default=None, max_length=63)
+    q: str | None = Field(
+        default=None, max_length=200, description="Tìm không dấu, không phân biệt hoa thường"
+    )
+    page: int = Field(default=1, ge=1)
+    per_page: int = Field(default=50, ge=1, le=500)
+    format: Literal["json", "xlsx", "csv"] = "json"

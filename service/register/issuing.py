@@ -188,7 +188,11 @@ def issue(
         request_hash=digest,
         batch_id=batch_id,
         search_text=search_text(
-            symbol, model.summary, prepared.signer.name, prepared.spec.name, *model.recipients
+            symbol,
+            model.summary,
+            prepared.signer.name,
+            prepared.spec.name,
+            *model.recipients,
         ),
     )
     session.add(doc)

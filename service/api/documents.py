@@ -1,0 +1,74 @@
+"""Issuing into the register: POST /api/v1/documents, read, download, revoke."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request, url_for
+
+from service import db
+from service.api import auth
+from service.api.body import parse
+from service.api.files import file_response
+from service.api.schemas import IssueRequest, RevokeRequest
+from service.errors import InvalidData
+from service.register import audit_for, document_dict, get_document, get_file, issue, revoke
+
+bp = Blueprint("documents", __name__, url_prefix="/api/v1/documents")
+
+
+@bp.post("")
+def create() -> Response:
+    """Take the next number of the book, render, store; 201 (or 200 for a replay)."""
+    body = parse(IssueRequest)
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not 1 <= len(key.strip()) <= 200:
+        raise InvalidData(
+            [{"loc": ["header", "Idempotency-Key"], "msg": "Khóa phải có 1–200 ký tự"}]
+        )
+    session = db.request_session()
+    result = issue(
+        session,
+        template_id=body.template,
+        data=body.data,
+        formats=tuple(body.formats),
+        actor=auth.actor(),
+        idempotency_key=key.strip() if key else None,
+        key=auth.current_key(),
+    )
+    session.commit()
+    response = jsonify(document_dict(result.document))
+    response.status_code = 201 if result.created else 200
+    response.headers["Location"] = url_for("documents.read", doc_id=result.document.id)
+    return response
+
+
+def _visible(doc_id: str, *, for_update: bool = False):
+    doc = get_document(db.request_session(), doc_id, for_update=for_update)
+    auth.require_agency(doc.agency_id)
+    return doc
+
+
+@bp.get("/<doc_id>")
+def read(doc_id: str) -> Response:
+    """The register entry of one document, with its audit trail."""
+    doc = _visible(doc_id)
+    return jsonify(document_dict(doc, audit_rows=audit_for(db.request_session(), doc.id)))
+
+
+@bp.get("/<doc_id>/file")
+def download(doc_id: str) -> Response:
+    """The stored file, byte-identical every time (``?format=docx|pdf``)."""
+    doc = _visible(doc_id)
+    fmt = request.args.get("format", "docx")
+    stored = get_file(db.request_session(), doc.id, fmt)
+    return file_response(stored.content, stored.filename, stored.media_type)
+
+
+@bp.post("/<doc_id>/revoke")
+def revoke_view(doc_id: str) -> Response:
+    """Mark the document revoked; its number stays taken."""
+    body = parse(RevokeRequest)
+    _visible(doc_id, for_update=True)
+    session = db.request_session()
+    doc = revoke(session, doc_id, body.reason, auth.actor())
+    session.commit()
+    return jsonify(document_dict(doc, audit_rows=audit_for(session, doc.id)))
