@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,9 +24,28 @@ def list_agencies(session: Session) -> list[Agency]:
     return [_agency(row) for row in rows]
 
 
+# Parsed directories by database URL: (checked at, stamp, directory). Every
+# change goes through put_agency, which moves max(updated_at) and clears this
+# process's cache; other processes and hosts see a change within STAMP_TTL
+# seconds, when they compare the stamp again (one cheap query).
+STAMP_TTL = 2.0
+_CACHE: dict[str, tuple[float, tuple[Any, ...], AgencyDirectory]] = {}
+
+
 def load_directory(session: Session) -> AgencyDirectory:
-    """An AgencyDirectory built from the agencies and books tables."""
-    return AgencyDirectory(list_agencies(session))
+    """The AgencyDirectory of the agencies and books tables (cached while unchanged)."""
+    key = str(session.get_bind().url)
+    now = time.monotonic()
+    cached = _CACHE.get(key)
+    if cached is not None and now - cached[0] < STAMP_TTL:
+        return cached[2]
+    stamp = tuple(session.execute(select(func.count(), func.max(AgencyRow.updated_at))).one())
+    if cached is not None and cached[1] == stamp:
+        _CACHE[key] = (now, stamp, cached[2])
+        return cached[2]
+    directory = AgencyDirectory(list_agencies(session))
+    _CACHE[key] = (now, stamp, directory)
+    return directory
 
 
 def get_agency(session: Session, agency_id: str) -> Agency | None:
@@ -52,9 +72,12 @@ def put_agency(session: Session, agency: Agency, actor: str) -> bool:
         for i, b in enumerate(agency.books)
     ]
     created = row is None
+    _CACHE.clear()
     if row is None:
         position = session.scalar(select(func.coalesce(func.max(AgencyRow.position), -1)))
-        row = AgencyRow(id=agency.id, position=(position or 0) + 1, data=data, books=books)
+        row = AgencyRow(
+            id=agency.id, position=(position or 0) + 1, data=data, books=books, updated_at=utcnow()
+        )
         session.add(row)
     else:
         row.data = data

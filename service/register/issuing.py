@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from service import documents, templates, vn
 from service.errors import (
@@ -28,7 +29,7 @@ from service.errors import (
 from service.register import audit, numbering
 from service.register.agencies import load_directory
 from service.register.keys import can_access
-from service.register.models import AgencyRow, ApiKey, Document
+from service.register.models import AgencyRow, ApiKey, Document, FileRow, new_id
 from service.register.storage import DEFAULT_STORAGE, Storage
 
 log = logging.getLogger(__name__)
@@ -151,17 +152,19 @@ def issue(
             ]
         )
     year = prepared.date.year
-    last = numbering.lock_sequence(session, agency.id, book.id, year)
-    if idempotency_key is not None:
-        # A concurrent twin with the same key held the lock until it committed: look again.
-        found = _existing(session, actor, idempotency_key, digest)
-        if found is not None:
-            return IssueResult(found, False)
     if number is None:
-        number = last + 1
-        numbering.advance(session, agency.id, book.id, year, number)
-    elif not 1 <= number <= last:
-        raise RegisterConflict(f"Số {number} chưa được giữ chỗ trong sổ {book.id} năm {year}")
+        number = numbering.take(session, agency.id, book.id, year)
+        if idempotency_key is not None:
+            # A concurrent twin with the same key held the lock until it committed: look
+            # again, and give the number back (we still hold the row lock).
+            found = _existing(session, actor, idempotency_key, digest)
+            if found is not None:
+                numbering.advance(session, agency.id, book.id, year, number - 1)
+                return IssueResult(found, False)
+    else:
+        last = numbering.lock_sequence(session, agency.id, book.id, year)
+        if not 1 <= number <= last:
+            raise RegisterConflict(f"Số {number} chưa được giữ chỗ trong sổ {book.id} năm {year}")
     symbol = vn.symbol(number, prepared.spec.doc_type, prepared.issuer.abbreviation)
     prepared = dataclasses.replace(prepared, number=number, symbol=symbol)
     rendered = {"docx": documents.render_prepared(prepared)}
@@ -169,6 +172,7 @@ def issue(
     stored = model.model_dump(mode="json", exclude_none=True)
     stored["date"] = prepared.date.isoformat()
     doc = Document(
+        id=new_id(),
         agency_id=agency.id,
         book_id=book.id,
         year=year,
@@ -196,13 +200,10 @@ def issue(
         ),
     )
     session.add(doc)
-    _flush(session, f"Số {number} của sổ {book.id} năm {year} đã có văn bản")
     hashes = {}
     for fmt in fmts:
         result = rendered[fmt]
         hashes[fmt] = storage.put(session, doc.id, fmt, result.media_type, result.content)
-    _flush(session, "Không lưu được tệp văn bản")
-    session.expire(doc, ["files"])
     audit.record(
         session,
         actor,
@@ -218,6 +219,11 @@ def issue(
             "batch": batch_id,
         },
     )
+    files = [o for o in session.new if isinstance(o, FileRow) and o.document_id == doc.id]
+    # One flush writes the document, its files and the audit row.
+    _flush(session, f"Số {number} của sổ {book.id} năm {year} đã có văn bản")
+    # The files are known: set the collection instead of reading it back.
+    set_committed_value(doc, "files", sorted(files, key=lambda f: f.format))
     log.info("issued %s (%s) in %s/%s/%d", doc.id, symbol, agency.id, book.id, year)
     return IssueResult(doc, True)
 

@@ -51,6 +51,30 @@ def lock_sequence(session: Session, agency_id: str, book_id: str, year: int) -> 
     return last
 
 
+def take(session: Session, agency_id: str, book_id: str, year: int, count: int = 1) -> int:
+    """Take ``count`` numbers in one statement; return the first.
+
+    An upsert that increments and returns ``last_number``: it creates the
+    year's row when missing and holds the row lock until the caller commits,
+    in one round trip instead of insert + select-for-update + update.
+    """
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    values = {"agency_id": agency_id, "book_id": book_id, "year": year, "last_number": count}
+    dialect = session.get_bind().dialect.name
+    insert_ = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
+    if insert_ is None:  # pragma: no cover - only the two supported databases are tested
+        raise RuntimeError(f"unsupported database {dialect}")
+    stmt = insert_(SequenceRow).values(values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["agency_id", "book_id", "year"],
+        set_={"last_number": SequenceRow.last_number + count},
+    ).returning(SequenceRow.last_number)
+    last = session.scalar(stmt)
+    assert last is not None
+    return int(last) - count + 1
+
+
 def advance(session: Session, agency_id: str, book_id: str, year: int, last: int) -> None:
     """Set the last number of a locked sequence row."""
     session.execute(
@@ -63,9 +87,7 @@ def allocate(session: Session, agency_id: str, book_id: str, year: int, count: i
     if count < 1:
         raise ValueError("count must be at least 1")
     check_book(session, agency_id, book_id)
-    last = lock_sequence(session, agency_id, book_id, year)
-    advance(session, agency_id, book_id, year, last + count)
-    return last + 1
+    return take(session, agency_id, book_id, year, count)
 
 
 def reserve_block(session: Session, agency_id: str, book_id: str, year: int, count: int) -> int:

@@ -1,0 +1,204 @@
+"""Issuing speed: numbered documents through HTTP on gunicorn + PostgreSQL vs stateless render.
+
+Starts gunicorn serving ``service:create_app()`` on a fresh PostgreSQL
+database, then, with 1 and with 8 concurrent clients, posts N stateless
+renders (``/api/v1/render``) and N issues (``/api/v1/documents``) of the same
+document, and prints documents per second and p50/p95 latency of each, the
+ratio issue/render, and checks that the register holds exactly 1..N.
+
+    .venv/bin/python bench/issue.py [--n 400] [--workers 3] [--pg postgresql://postgres@127.0.0.1:5432/postgres]
+
+Targets (issue 3): issuing costs at most 1.5x a stateless render (p50, 1 client),
+and at least 100 issued documents/s with 8 clients.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+import psycopg
+from psycopg import sql
+
+from config.settings import ROOT
+from service import templates
+
+TEMPLATE = "quyet-dinh-cong-nhan"
+TARGET_RATIO = 1.5
+TARGET_RATE_8 = 100.0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_http(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status in (200, 503):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not answer")
+
+
+def _run(port: int, path: str, bodies: list[bytes], clients: int) -> tuple[float, list[float]]:
+    """Post ``bodies`` with ``clients`` keep-alive connections; (seconds, latencies ms)."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    queue = list(enumerate(bodies))
+    errors: list[str] = []
+
+    def client() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                if not queue:
+                    break
+                _, body = queue.pop(0)
+            start = time.perf_counter()
+            conn.request("POST", path, body, {"Content-Type": "application/json"})
+            response = conn.getresponse()
+            response.read()
+            elapsed = (time.perf_counter() - start) * 1000
+            if response.status not in (200, 201):
+                errors.append(f"{path} -> {response.status}")
+            with lock:
+                latencies.append(elapsed)
+        conn.close()
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise RuntimeError(f"{len(errors)} failed requests, e.g. {errors[0]}")
+    return time.perf_counter() - start, latencies
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print a Markdown table."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=400, help="documents per case")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    args = parser.parse_args(argv)
+
+    name = f"vanban_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(args.pg, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = args.pg.rpartition("/")[0] + "/" + name
+    env = {**os.environ, "DATABASE_URL": url, "AUTH_REQUIRED": "false", "LOG_LEVEL": "WARNING"}
+    env.pop("REDIS_URL", None)
+    subprocess.run(
+        [sys.executable, "-m", "service.cli", "db", "upgrade"],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+    )
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+            "--worker-class",
+            "gthread",
+            "--log-level",
+            "warning",
+            "service:create_app()",
+        ],
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    try:
+        _wait_http(port)
+        data = templates.get(TEMPLATE).example()
+        render_body = json.dumps({"template": TEMPLATE, "data": data}).encode()
+        issue_bodies = [
+            json.dumps(
+                {"template": TEMPLATE, "data": {**data, "summary": f"{data['summary']} ({i})"}}
+            ).encode()
+            for i in range(2 * args.n)
+        ]
+        _run(port, "/api/v1/render", [render_body] * 20, 2)  # warm every worker
+        print(
+            f"gunicorn {args.workers} workers x {args.threads} threads, PostgreSQL, "
+            f"{TEMPLATE}, {args.n} documents per case"
+        )
+        print()
+        print("| clients | case | docs/s | p50 ms | p95 ms |")
+        print("|---:|---|---:|---:|---:|")
+        results: dict[tuple[int, str], tuple[float, float]] = {}
+        used = 0
+        for clients in (1, 8):
+            for case, path in (
+                ("stateless render", "/api/v1/render"),
+                ("issue", "/api/v1/documents"),
+            ):
+                bodies = (
+                    [render_body] * args.n
+                    if case != "issue"
+                    else issue_bodies[used : used + args.n]
+                )
+                if case == "issue":
+                    used += args.n
+                seconds, lat = _run(port, path, bodies, clients)
+                rate = len(bodies) / seconds
+                results[(clients, case)] = (rate, statistics.median(lat))
+                p50, p95 = statistics.median(lat), _pct(lat, 0.95)
+                print(f"| {clients} | {case} | {rate:.0f} | {p50:.2f} | {p95:.2f} |")
+        with psycopg.connect(url) as conn:
+            numbers = [r[0] for r in conn.execute("SELECT number FROM documents ORDER BY number")]
+        contiguous = numbers == list(range(1, used + 1))
+        ratio = results[(1, "issue")][1] / results[(1, "stateless render")][1]
+        rate8 = results[(8, "issue")][0]
+        ok = ratio <= TARGET_RATIO and rate8 >= TARGET_RATE_8 and contiguous
+        print()
+        print(f"issue/render p50 with 1 client: {ratio:.2f} (target <= {TARGET_RATIO})")
+        print(f"issued docs/s with 8 clients: {rate8:.0f} (target >= {TARGET_RATE_8:.0f})")
+        print(f"register holds exactly 1..{used}: {contiguous}")
+        print(f"targets: {'met' if ok else 'NOT met'}")
+        return 0 if ok else 1
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        with psycopg.connect(args.pg, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
