@@ -34,7 +34,7 @@ _CACHE: dict[str, tuple[float, tuple[Any, ...], AgencyDirectory]] = {}
 
 def load_directory(session: Session) -> AgencyDirectory:
     """The AgencyDirectory of the agencies and books tables (cached while unchanged)."""
-    key = str(session.get_bind().url)
+    key = str(session.get_bind().engine.url)
     now = time.monotonic()
     cached = _CACHE.get(key)
     if cached is not None and now - cached[0] < STAMP_TTL:

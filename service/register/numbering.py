@@ -62,15 +62,18 @@ def take(session: Session, agency_id: str, book_id: str, year: int, count: int =
         raise ValueError("count must be at least 1")
     values = {"agency_id": agency_id, "book_id": book_id, "year": year, "last_number": count}
     dialect = session.get_bind().dialect.name
-    insert_ = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
-    if insert_ is None:  # pragma: no cover - only the two supported databases are tested
+    keys = ["agency_id", "book_id", "year"]
+    bump = {"last_number": SequenceRow.last_number + count}
+    stmt: postgresql.Insert | sqlite.Insert
+    if dialect == "postgresql":
+        pg = postgresql.insert(SequenceRow).values(values)
+        stmt = pg.on_conflict_do_update(index_elements=keys, set_=bump)
+    elif dialect == "sqlite":
+        lite = sqlite.insert(SequenceRow).values(values)
+        stmt = lite.on_conflict_do_update(index_elements=keys, set_=bump)
+    else:  # pragma: no cover - only the two supported databases are tested
         raise RuntimeError(f"unsupported database {dialect}")
-    stmt = insert_(SequenceRow).values(values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["agency_id", "book_id", "year"],
-        set_={"last_number": SequenceRow.last_number + count},
-    ).returning(SequenceRow.last_number)
-    last = session.scalar(stmt)
+    last = session.scalar(stmt.returning(SequenceRow.last_number))
     assert last is not None
     return int(last) - count + 1
 
