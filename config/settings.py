@@ -85,6 +85,8 @@ VARIABLES: dict[str, tuple[Callable[[str], Any], Any]] = {
     "AGENCIES_FILE": (_path, str(ROOT / "config" / "agencies.yaml")),
     "LOG_LEVEL": (_log_level, "INFO"),
     "BATCH_MAX_ROWS": (_positive_int, 5000),
+    "BATCH_CHUNK_ROWS": (_positive_int, 25),  # rows one batches.render_rows task renders
+    "BATCH_STALL_SECONDS": (_positive_int, 60),  # no progress this long: the sweeper re-enqueues
 }
 
 

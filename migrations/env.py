@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy import Connection, pool
 
 from config import settings
+from service.batches import models as batch_models  # noqa: F401  (the batch tables)
 from service.db import Base, make_engine, normalise_url
 from service.register import models  # noqa: F401  (registers the tables on Base)
 

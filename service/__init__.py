@@ -25,11 +25,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from service import agencies, api, db, queue
     from service.api.health import register_check
+    from service.pdf import wiring as pdf_wiring
 
     db.init_app(app)
     agencies.init_app(app)
     queue.init_app(app)
     api.init_app(app)
+    pdf_wiring.init_app(app)
     register_check(app, "broker", queue.broker_check)
     register_check(app, "database", db.database_check)
     return app

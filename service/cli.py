@@ -28,6 +28,7 @@ SUBSYSTEM_COMMANDS: tuple[str, ...] = (
     "service.cli_register:db_group",
     "service.cli_register:agencies_group",
     "service.cli_register:keys_group",
+    "service.cli_batch:batch_command",
 )
 
 EXIT_FAILED = 1  # the work ran and found problems (e.g. a non-conforming document)

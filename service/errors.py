@@ -141,3 +141,20 @@ class ConversionFailed(VanbanError):
 
     status = 502
     title = "Chuyển đổi PDF không thành công"
+
+
+class UnsupportedUpload(VanbanError):
+    """An uploaded file that is neither .xlsx nor UTF-8 .csv."""
+
+    status = 415
+    title = "Kiểu tệp không được hỗ trợ"
+
+
+class BatchNotFound(NotFound):
+    title = "Không tìm thấy đợt phát hành"
+
+
+class BatchNotFinished(Conflict):
+    """The batch is still queued or running."""
+
+    title = "Đợt phát hành chưa xong"

@@ -36,7 +36,18 @@ __all__ = [
 ]
 
 PG_ADMIN_URL = os.environ.get("VANBAN_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-TABLES = ("audit", "api_keys", "files", "documents", "sequences", "books", "agencies")
+TABLES = (
+    "batch_files",
+    "batch_rows",
+    "batches",
+    "audit",
+    "api_keys",
+    "files",
+    "documents",
+    "sequences",
+    "books",
+    "agencies",
+)
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 

@@ -7,20 +7,42 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from service.api.health import register_check
+from service.pdf.jobstore import Heartbeat
 from tests.conftest import PROBLEM, TEMPLATE_IDS
 
 
-def test_healthz(client: FlaskClient) -> None:
+def test_healthz(app: Flask, client: FlaskClient) -> None:
+    # A pdf worker's heartbeat (service.pdf.runner) is what makes "pdf" ok.
+    app.extensions["vanban.pdf.runner"].publish(Heartbeat("celery@test:1", True, "ok"))
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.get_json()
     assert body["status"] == "ok"
     assert set(body["checks"]) >= {"database", "broker", "pdf"}
-    assert body["checks"]["pdf"] == "disabled"  # no PDF converter on this server
+    assert body["checks"]["pdf"] == "ok"
+    [worker] = body["details"]["pdf"]["workers"]
+    assert worker["worker"] == "celery@test:1" and worker["available"]
+
+
+def test_healthz_without_a_pdf_worker(client: FlaskClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.content_type == PROBLEM
+    body = response.get_json()
+    assert body["failing"] == ["pdf"]
+    assert body["checks"] == {"database": "ok", "broker": "ok", "pdf": "no_worker"}
+
+
+def test_healthz_names_a_missing_libreoffice(app: Flask, client: FlaskClient) -> None:
+    beat = Heartbeat("celery@test:1", False, "unavailable", "LibreOffice không được cài")
+    app.extensions["vanban.pdf.runner"].publish(beat)
+    body = client.get("/healthz").get_json()
+    assert body["checks"]["pdf"] == "unavailable: LibreOffice không được cài"
+    assert body["failing"] == ["pdf"]
 
 
 def test_healthz_reports_the_failing_check(app: Flask, client: FlaskClient) -> None:
     register_check(app, "database", lambda: "ok")
+    register_check(app, "pdf", lambda: "ok")
     register_check(app, "broker", lambda: "không kết nối được redis:6379")
     response = client.get("/healthz")
     assert response.status_code == 503
@@ -39,6 +61,7 @@ def test_healthz_check_that_raises(
         raise ConnectionError("refused")
 
     register_check(app, "database", broken)
+    register_check(app, "pdf", lambda: "ok")
     response = client.get("/healthz")
     assert response.status_code == 503
     body = response.get_json()

@@ -186,27 +186,59 @@ def test_unknown_agency(client: FlaskClient) -> None:
     )
 
 
-def test_pdf_unavailable(client: FlaskClient) -> None:
+def test_pdf_without_a_pdf_worker_is_503_at_once(client: FlaskClient) -> None:
     data = example(client, "bao-cao")
     problem = assert_problem(
         render(client, {"template": "bao-cao", "data": data, "format": "pdf"}),
         503,
-        "Định dạng chưa hỗ trợ",
+        "Bộ chuyển đổi PDF không sẵn sàng",
     )
     assert "PDF" in problem["detail"] and "DOCX" in problem["detail"]
 
 
-def test_pdf_with_converter(app: Flask, client: FlaskClient) -> None:
-    app.extensions["vanban.pdf"] = lambda content: b"%PDF-1.7 " + content[:4]
+class FakePdf:
+    """Stands in for service.pdf.client.PdfClient: records what it was asked."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def convert(self, docx: bytes, *, fmt: str, metadata: Any) -> bytes:
+        self.calls.append({"fmt": fmt, "metadata": metadata})
+        return b"%PDF-1.7 " + docx[:4]
+
+
+@pytest.mark.parametrize(
+    ("extra", "fmt", "name"),
+    [
+        ({"format": "pdf"}, "pdf", "07-BC-BC%C4%90-2018-07-27.pdf"),
+        ({"format": "pdf", "pdfa": True}, "pdfa", "07-BC-BC%C4%90-2018-07-27-pdfa.pdf"),
+        ({"format": "pdfa"}, "pdfa", "07-BC-BC%C4%90-2018-07-27-pdfa.pdf"),
+    ],
+)
+def test_pdf_goes_through_the_pdf_client(
+    app: Flask, client: FlaskClient, extra: dict[str, Any], fmt: str, name: str
+) -> None:
+    fake = FakePdf()
+    app.extensions["vanban.pdf"] = fake
     data = example(client, "bao-cao")
     data["number"] = 7
-    response = render(client, {"template": "bao-cao", "data": data, "format": "pdf"})
+    response = render(client, {"template": "bao-cao", "data": data, **extra})
     assert response.status_code == 200
     assert response.content_type == "application/pdf"
     assert response.data == b"%PDF-1.7 PK\x03\x04"
-    assert (
-        "filename*=UTF-8''07-BC-BC%C4%90-2018-07-27.pdf" in response.headers["Content-Disposition"]
-    )
+    assert f"filename*=UTF-8''{name}" in response.headers["Content-Disposition"]
+    [call] = fake.calls
+    assert call["fmt"] == fmt
+    meta = call["metadata"]
+    assert (meta.title, meta.subject) == (data["summary"], "07/BC-BCĐ")
+    assert meta.author == "BAN CHỈ ĐẠO 138"
+
+
+def test_pdfa_with_docx_is_422(client: FlaskClient) -> None:
+    data = example(client, "bao-cao")
+    response = render(client, {"template": "bao-cao", "data": data, "pdfa": True})
+    problem = assert_problem(response, 422, "Dữ liệu không hợp lệ")
+    assert problem["errors"][0]["msg"] == 'pdfa chỉ dùng với "format": "pdf"'
 
 
 @pytest.mark.parametrize(

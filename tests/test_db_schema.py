@@ -15,6 +15,7 @@ from tests.dbfixtures import *  # noqa: F403  (the database fixtures)
 from tests.dbfixtures import config_agencies
 
 TABLES = {"agencies", "books", "sequences", "documents", "files", "api_keys", "audit"}
+TABLES |= {"batches", "batch_rows", "batch_files"}  # 0002
 
 
 def _tables(url: str) -> set[str]:

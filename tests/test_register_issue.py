@@ -15,7 +15,6 @@ from service.db import Database
 from service.errors import (
     AlreadyRevoked,
     DocumentNotFound,
-    FormatUnavailable,
     IdempotencyConflict,
     InvalidData,
     RegisterConflict,
@@ -115,18 +114,17 @@ def test_gcn_goes_to_its_own_book(seeded: Database) -> None:
     assert (gcn.book_id, gcn.number, gcn.symbol[:3]) == ("giay-cong-nhan", 1, "01/")
 
 
-def test_pdf_is_refused_before_a_number_is_taken(seeded: Database) -> None:
-    with pytest.raises(FormatUnavailable) as info, seeded.session() as s:
-        issue(
+def test_pdf_formats_store_the_docx_now(seeded: Database) -> None:
+    # The number never waits for LibreOffice: PDFs are made after the commit (service.pdf.jobs).
+    with seeded.session() as s:
+        doc = issue(
             s,
             template_id="bao-cao",
             data=example_data("bao-cao"),
-            formats=["docx", "pdf"],
+            formats=["docx", "pdf", "pdfa"],
             actor="a",
-        )
-    assert info.value.status == 503
-    with seeded.session() as s:
-        assert last_number(s, "bcd138-bimson", "van-ban-di", 2018) == 0
+        ).document
+        assert (doc.number, [f.format for f in doc.files]) == (1, ["docx"])
 
 
 @pytest.mark.parametrize(

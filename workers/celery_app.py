@@ -14,6 +14,8 @@ from service import create_app
 flask_app = create_app()
 celery_app = flask_app.extensions["celery"]
 
+import workers.batches  # noqa: E402  (registers the batches.* tasks)
+import workers.pdf_tasks  # noqa: E402  (registers the pdf.* tasks)
 import workers.tasks  # noqa: E402,F401  (registers the tasks)
 
 

@@ -7,11 +7,13 @@ from flask import Flask
 from service.api import (
     agencies,
     auth,
+    batches,
     check,
     docs,
     documents,
     errors,
     health,
+    pdf,
     registers,
     render,
     templates,
@@ -25,5 +27,6 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     health.init_app(app)
     auth.init_app(app)
-    for module in (templates, render, check, health, docs, documents, registers, agencies):
+    for module in (templates, render, check, health, docs, documents, pdf, registers, agencies):
         app.register_blueprint(module.bp)
+    app.register_blueprint(batches.bp)

@@ -8,9 +8,12 @@ from service import db
 from service.api import auth
 from service.api.body import parse
 from service.api.files import file_response
+from service.api.pdf import make_pdfs
 from service.api.schemas import IssueRequest, RevokeRequest
 from service.errors import InvalidData
+from service.pdf import wiring
 from service.register import audit_for, document_dict, get_document, get_file, issue, revoke
+from service.register.issuing import PDF_FORMATS
 
 bp = Blueprint("documents", __name__, url_prefix="/api/v1/documents")
 
@@ -24,6 +27,9 @@ def create() -> Response:
         raise InvalidData(
             [{"loc": ["header", "Idempotency-Key"], "msg": "Khóa phải có 1–200 ký tự"}]
         )
+    pdf_formats = [f for f in body.formats if f in PDF_FORMATS]
+    if pdf_formats:
+        wiring.client().require()  # 503 before a number is taken when no worker can convert
     session = db.request_session()
     result = issue(
         session,
@@ -35,7 +41,12 @@ def create() -> Response:
         key=auth.current_key(),
     )
     session.commit()
-    response = jsonify(document_dict(result.document))
+    # The number and the .docx are committed: a PDF failure now is reported, not raised.
+    pdf_error = make_pdfs(session, result.document, tuple(pdf_formats)) if pdf_formats else None
+    payload = document_dict(result.document)
+    if pdf_error is not None:
+        payload["pdf_error"] = pdf_error
+    response = jsonify(payload)
     response.status_code = 201 if result.created else 200
     response.headers["Location"] = url_for("documents.read", doc_id=result.document.id)
     return response
@@ -56,7 +67,7 @@ def read(doc_id: str) -> Response:
 
 @bp.get("/<doc_id>/file")
 def download(doc_id: str) -> Response:
-    """The stored file, byte-identical every time (``?format=docx|pdf``)."""
+    """The stored file, byte-identical every time (``?format=docx|pdf|pdfa``)."""
     doc = _visible(doc_id)
     fmt = request.args.get("format", "docx")
     stored = get_file(db.request_session(), doc.id, fmt)

@@ -16,7 +16,9 @@ log = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)
 
 EXTENSION = "vanban.health"
+DETAILS = "vanban.health.details"
 Check = Callable[[], str]
+Detail = Callable[[], dict[str, Any]]
 
 OK = "ok"
 DISABLED = "disabled"  # switched off by configuration, e.g. no PDF converter
@@ -29,12 +31,17 @@ def register_check(app: Flask, name: str, check: Check) -> None:
     app.extensions.setdefault(EXTENSION, {})[name] = check
 
 
+def register_detail(app: Flask, name: str, detail: Detail) -> None:
+    """Add figures shown under ``details.<name>`` of /healthz (e.g. the PDF pool)."""
+    app.extensions.setdefault(DETAILS, {})[name] = detail
+
+
 def _not_configured() -> str:
     return NOT_CONFIGURED
 
 
 def _pdf() -> str:
-    # The PDF subsystem replaces this check when it registers its converter.
+    # service.pdf.wiring replaces this check with the pdf workers' heartbeat.
     return OK if current_app.extensions.get("vanban.pdf") else DISABLED
 
 
@@ -58,13 +65,27 @@ def run_checks() -> dict[str, str]:
     return results
 
 
+def run_details() -> dict[str, Any]:
+    """The registered details; one that raises is left out (its check says why)."""
+    results: dict[str, Any] = {}
+    for name, detail in current_app.extensions.get(DETAILS, {}).items():
+        try:
+            results[name] = detail()
+        except Exception:  # the matching check reports the failure
+            log.exception("health detail %s failed", name)
+    return results
+
+
 @bp.get("/healthz")
 def healthz() -> dict[str, Any] | Response:
     """200 when every check passes, else 503 naming the failing ones."""
     checks = run_checks()
     failing = [name for name, status in checks.items() if status not in HEALTHY]
+    details = run_details()
     if not failing:
-        return {"status": OK, "checks": checks}
+        return {"status": OK, "checks": checks, **({"details": details} if details else {})}
     problem = ServiceUnavailable(f"Không sẵn sàng: {', '.join(failing)}.").to_problem()
     problem.update({"failing": failing, "checks": checks})
+    if details:
+        problem["details"] = details
     return problem_response(problem, {"Cache-Control": "no-store"})

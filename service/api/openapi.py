@@ -10,6 +10,8 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from service.api import schemas as s
+from service.api.openapi_batches import batch_paths
+from service.api.openapi_pdf import pdf_paths
 from service.documents import DOCX_MEDIA_TYPE
 from service.templates import TemplateSpec
 
@@ -33,6 +35,8 @@ PROBLEM_RESPONSES: dict[str, tuple[int, str]] = {
     "PayloadTooLarge": (413, "Nội dung gửi lên vượt giới hạn của máy chủ"),
     "InvalidData": (422, "Dữ liệu không hợp lệ: mọi lỗi kèm loc và msg tiếng Việt"),
     "ServiceUnavailable": (503, "Một thành phần phụ thuộc không sẵn sàng (nêu tên)"),
+    "ConversionTimeout": (504, "Chuyển đổi PDF quá thời gian; tiến trình đã được thay thế"),
+    "ConversionFailed": (502, "LibreOffice không chuyển được tài liệu sang PDF"),
     "ServerError": (500, "Lỗi máy chủ (không kèm chi tiết nội bộ)"),
 }
 
@@ -145,7 +149,7 @@ def _paths(specs: list[TemplateSpec]) -> dict[str, Any]:
             "post": {
                 "tags": ["render"],
                 "operationId": "render",
-                "summary": "Tạo văn bản (không ghi vào sổ); trả về chính tệp",
+                "summary": "Tạo văn bản (không ghi vào sổ); trả về chính tệp DOCX, PDF hoặc PDF/A",
                 "requestBody": {
                     "required": True,
                     "content": {
@@ -167,6 +171,8 @@ def _paths(specs: list[TemplateSpec]) -> dict[str, Any]:
                         "PayloadTooLarge",
                         "InvalidData",
                         "ServiceUnavailable",
+                        "ConversionTimeout",
+                        "ConversionFailed",
                     ),
                 },
             }
@@ -201,6 +207,8 @@ def _paths(specs: list[TemplateSpec]) -> dict[str, Any]:
                 },
             }
         },
+        **pdf_paths(_problems, REF.format(model="RenderRequest")),
+        **batch_paths(_problems),
         "/api/openapi.json": {
             "get": {
                 "tags": ["docs"],

@@ -1,45 +1,70 @@
-"""POST /api/v1/render: stateless rendering, nothing written to the register."""
+"""POST /api/v1/render: stateless rendering, nothing written to the register.
+
+DOCX is rendered here; PDF (and PDF/A-2b) is converted from that very .docx
+by a pdf worker (``service.pdf.client``), so both look the same.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response, g
 
 from service import agencies, documents
 from service.api import auth
 from service.api.body import json_body
 from service.api.files import file_response
 from service.api.schemas import RenderRequest
-from service.errors import FormatUnavailable, InvalidData, VanbanError
+from service.errors import InvalidData, VanbanError
+from service.pdf import jobs, wiring
+from service.pdf.pdfparts import PdfMetadata
 from service.validation import validate
 
 bp = Blueprint("render", __name__, url_prefix="/api/v1")
 
 PDF_MEDIA_TYPE = "application/pdf"
-# A PDF subsystem registers a converter here: docx bytes -> pdf bytes.
-PDF_EXTENSION = "vanban.pdf"
-
-Converter = Callable[[bytes], bytes]
 
 
 @bp.post("/render")
 def render() -> Response:
-    """Render ``data`` with ``template`` and return the file itself."""
-    request_ = _parse()
+    """Render ``data`` with ``template`` and return the file itself (PDF via the pdf queue)."""
+    request_ = parse_request()
+    prepared = prepare(request_)
+    doc = documents.render_prepared(prepared)
+    if request_.output == "docx":
+        return file_response(doc.content, doc.filename, doc.media_type)
+    end_transaction()
+    pdf = wiring.client().convert(doc.content, fmt=request_.output, metadata=pdf_metadata(prepared))
+    stem = doc.filename.rpartition(".")[0]
+    suffix = "-pdfa" if request_.output == "pdfa" else ""
+    return file_response(pdf, f"{stem}{suffix}.pdf", PDF_MEDIA_TYPE)
+
+
+def end_transaction() -> None:
+    """Commit the request's session, if it has one, before waiting on a pdf worker.
+
+    On SQLite every transaction holds the write lock (even the API-key look-up's),
+    and a worker may need to write while we wait.
+    """
+    session = g.get("vanban_session")
+    if session is not None:
+        session.commit()
+
+
+def prepare(request_: RenderRequest) -> documents.Prepared:
+    """The validated document of a render request (the caller may read its agency)."""
     agency_id = request_.data.get("agency")
     if isinstance(agency_id, str):
         auth.require_agency(agency_id)
-    converter = _pdf_converter() if request_.format == "pdf" else None
-    doc = documents.render(request_.template, request_.data, agencies.current())
-    if converter is None:
-        return file_response(doc.content, doc.filename, doc.media_type)
-    stem = doc.filename.rpartition(".")[0]
-    return file_response(converter(doc.content), f"{stem}.pdf", PDF_MEDIA_TYPE)
+    return documents.prepare(request_.template, request_.data, agencies.current())
 
 
-def _parse() -> RenderRequest:
+def pdf_metadata(prepared: documents.Prepared) -> PdfMetadata:
+    """title = trích yếu, author = issuing body, subject = số và ký hiệu."""
+    return jobs.metadata(prepared.data.summary, prepared.issuer.name, prepared.symbol)
+
+
+def parse_request() -> RenderRequest:
     """The envelope; when it is invalid, the data's own problems are listed too."""
     body = json_body()
     try:
@@ -62,14 +87,3 @@ def _data_problems(body: Any) -> list[dict[str, Any]]:
     except VanbanError:
         return []  # unknown template or agency: the envelope's problems come first
     return []
-
-
-def _pdf_converter() -> Converter:
-    """The PDF converter of this server; 503 when it has none."""
-    converter: Converter | None = current_app.extensions.get(PDF_EXTENSION)
-    if converter is None:
-        raise FormatUnavailable(
-            "Máy chủ này chưa hỗ trợ xuất văn bản dạng PDF. "
-            'Định dạng DOCX vẫn dùng được: gửi "format": "docx".'
-        )
-    return converter

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.schemas import Model
 
@@ -16,7 +16,21 @@ class RenderRequest(Model):
         min_length=1, max_length=100, description="Mã mẫu văn bản, ví dụ: bao-cao"
     )
     data: dict[str, Any] = Field(description="Dữ liệu văn bản theo lược đồ của mẫu")
-    format: Literal["docx", "pdf"] = Field(default="docx", description="Định dạng tệp trả về")
+    format: Literal["docx", "pdf", "pdfa"] = Field(
+        default="docx", description="Định dạng tệp trả về (pdfa: PDF/A-2b để lưu trữ)"
+    )
+    pdfa: bool = Field(default=False, description="true: PDF theo chuẩn lưu trữ PDF/A-2b")
+
+    @model_validator(mode="after")
+    def _pdfa_needs_pdf(self) -> RenderRequest:
+        if self.pdfa and self.format == "docx":
+            raise ValueError('pdfa chỉ dùng với "format": "pdf"')
+        return self
+
+    @property
+    def output(self) -> str:
+        """docx, pdf or pdfa: what to return."""
+        return "pdfa" if self.pdfa or self.format == "pdfa" else self.format
 
 
 class ProblemItem(BaseModel):
@@ -103,6 +117,9 @@ class Health(BaseModel):
     checks: dict[str, str] = Field(
         description="ok, disabled (tắt theo cấu hình), not_configured (chưa có), hoặc lỗi"
     )
+    details: dict[str, Any] | None = Field(
+        default=None, description="Số liệu thêm, ví dụ details.pdf: các worker PDF và pool"
+    )
 
 
 class IssueRequest(Model):
@@ -110,8 +127,11 @@ class IssueRequest(Model):
 
     template: str = Field(min_length=1, max_length=100, description="Mã mẫu văn bản")
     data: dict[str, Any] = Field(description="Dữ liệu văn bản (không có number: sổ cấp số)")
-    formats: list[Literal["docx", "pdf"]] = Field(
-        default_factory=lambda: ["docx"], min_length=1, max_length=2, description="Định dạng lưu"
+    formats: list[Literal["docx", "pdf", "pdfa"]] = Field(
+        default=["docx"],
+        min_length=1,
+        max_length=3,
+        description="Định dạng lưu (docx luôn được lưu; pdfa: PDF/A-2b)",
     )
 
 

@@ -2,6 +2,11 @@
 
 Importing this package starts nothing; ``get_pool()`` builds the process-wide
 pool from the environment on first use and starts its workers.
+
+In the service, conversions run only in Celery workers of the ``pdf`` queue:
+``wiring`` attaches ``client`` (the web side: a job in ``jobstore``, the task,
+the wait) and ``runner`` (the worker side: its pool, the jobs, the heartbeats)
+to the app; ``jobs`` converts and stores the PDFs of issued documents.
 """
 
 from __future__ import annotations

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from service import documents, templates, vn
+from service.agencies import AgencyDirectory
 from service.errors import (
     Forbidden,
-    FormatUnavailable,
     IdempotencyConflict,
     InvalidData,
     RegisterConflict,
@@ -34,7 +34,10 @@ from service.register.storage import DEFAULT_STORAGE, Storage
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("docx", "pdf")
+FORMATS = ("docx", "pdf", "pdfa")
+# Made after the commit by a pdf worker from the stored .docx (service.pdf.jobs):
+# the number never depends on LibreOffice.
+PDF_FORMATS = ("pdf", "pdfa")
 
 
 @dataclass(frozen=True)
@@ -65,18 +68,16 @@ def request_hash(template_id: str, data: Any, formats: Sequence[str]) -> str:
 
 
 def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
-    """Known formats, in order, without repeats; PDF refused until the converter exists."""
+    """Known formats, in order, without repeats."""
     if isinstance(formats, str) or not formats:
         raise InvalidData([{"loc": ["formats"], "msg": "Cần ít nhất một định dạng: docx"}])
     errors = [
-        {"loc": ["formats", i], "msg": f"Định dạng không hỗ trợ: {f!r} (chỉ docx, pdf)"}
+        {"loc": ["formats", i], "msg": f"Định dạng không hỗ trợ: {f!r} (chỉ docx, pdf, pdfa)"}
         for i, f in enumerate(formats)
         if f not in FORMATS
     ]
     if errors:
         raise InvalidData(errors)
-    if "pdf" in formats:
-        raise FormatUnavailable("Chưa xuất được PDF: bộ chuyển đổi PDF chưa sẵn sàng")
     return tuple(dict.fromkeys(formats))
 
 
@@ -96,8 +97,10 @@ def search_text(*parts: str | None) -> str:
     return vn.fold(" ".join(p for p in parts if p))
 
 
-def _prepare(session: Session, template_id: str, data: Any) -> documents.Prepared:
-    directory = load_directory(session)
+def _prepare(
+    session: Session, template_id: str, data: Any, directory: AgencyDirectory | None = None
+) -> documents.Prepared:
+    directory = directory if directory is not None else load_directory(session)
     prepared = documents.prepare(template_id, data, directory)
     if prepared.agency is None:
         msg = "Văn bản vào sổ phải thuộc một cơ quan đã cấu hình (agency)"
@@ -123,11 +126,15 @@ def issue(
     number: int | None = None,
     batch_id: str | None = None,
     key: ApiKey | None = None,
+    directory: AgencyDirectory | None = None,
 ) -> IssueResult:
     """Validate, number, render and store a document in the caller's transaction.
 
+    Only the .docx is made here; PDF formats in ``formats`` are made from it after
+    the commit, on the pdf queue (``service.pdf.jobs``).
     ``number`` skips allocation and uses a number reserved with ``reserve_block``;
     ``key`` (when auth is on) must be allowed to issue for the data's agency (403).
+    ``directory`` (bulk issuing) saves re-reading the agencies for every document.
     Anything raised means the caller must roll back; that releases the number.
     """
     fmts = check_formats(formats)
@@ -136,7 +143,7 @@ def issue(
         found = _existing(session, actor, idempotency_key, digest)
         if found is not None:
             return IssueResult(found, False)
-    prepared = _prepare(session, template_id, data)
+    prepared = _prepare(session, template_id, data, directory)
     agency = prepared.agency
     assert agency is not None
     if key is not None and not can_access(key, agency.id):
@@ -162,7 +169,9 @@ def issue(
                 numbering.advance(session, agency.id, book.id, year, number - 1)
                 return IssueResult(found, False)
     else:
-        last = numbering.lock_sequence(session, agency.id, book.id, year)
+        # A number reserved by a committed reserve_block needs checking, not the sequence
+        # lock, so that bulk workers issue their rows in parallel (service.batches.run).
+        last = numbering.last_number(session, agency.id, book.id, year)
         if not 1 <= number <= last:
             raise RegisterConflict(f"Số {number} chưa được giữ chỗ trong sổ {book.id} năm {year}")
     symbol = vn.symbol(number, prepared.spec.doc_type, prepared.issuer.abbreviation)
@@ -200,9 +209,9 @@ def issue(
         ),
     )
     session.add(doc)
+    # The .docx is always stored: it is the source every PDF format is made from.
     hashes = {}
-    for fmt in fmts:
-        result = rendered[fmt]
+    for fmt, result in rendered.items():
         hashes[fmt] = storage.put(session, doc.id, fmt, result.media_type, result.content)
     audit.record(
         session,

@@ -72,10 +72,10 @@ def document_dict(
 
 
 def file_name(doc: Document, fmt: str) -> str:
-    """``149-BC-BCĐ-2018-07-27.docx``: the symbol and date of the document."""
+    """``149-BC-BCĐ-2018-07-27.docx``: the symbol and date (PDF/A: ``…-pdfa.pdf``)."""
     stem = unicodedata.normalize("NFC", doc.symbol.strip().replace("/", "-")) or doc.id
     date = f"-{doc.date.isoformat()}" if doc.date else ""
-    return f"{stem}{date}.{fmt}"
+    return f"{stem}{date}-pdfa.pdf" if fmt == "pdfa" else f"{stem}{date}.{fmt}"
 
 
 def get_file(

@@ -1,0 +1,118 @@
+"""The OpenAPI paths of bulk issuing, generated from the request model that validates them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from service.batches.schema import BatchRequest
+
+Problems = Callable[..., dict[str, Any]]
+
+_BATCH = {
+    "type": "object",
+    "description": "Một đợt phát hành: trạng thái, số dòng xong/lỗi, văn bản theo thứ tự dòng",
+    "properties": {
+        "id": {"type": "string"},
+        "status": {"enum": ["queued", "running", "done", "failed"]},
+        "total": {"type": "integer"},
+        "done": {"type": "integer"},
+        "failed": {"type": "integer"},
+        "documents": {"type": "array", "items": {"type": "string"}},
+        "errors": {"type": "array", "items": {"type": "object"}},
+        "first_number": {"type": ["integer", "null"]},
+        "archive": {"type": "string"},
+    },
+    "required": ["id", "status", "total", "done", "failed", "documents", "errors"],
+}
+_UPLOAD = {
+    "type": "object",
+    "required": ["template", "file"],
+    "properties": {
+        "template": {"type": "string"},
+        "file": {"type": "string", "format": "binary", "description": ".xlsx hoặc .csv UTF-8"},
+        "common": {"type": "string", "description": "Dữ liệu chung (chuỗi JSON)"},
+        "issue": {"type": "string", "enum": ["true", "false"]},
+        "formats": {"type": "string", "description": "docx (hoặc docx,pdf)"},
+        "parent": {"type": "string"},
+        "callback_url": {"type": "string"},
+    },
+}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def batch_paths(problems: Problems) -> dict[str, Any]:
+    """POST /api/v1/batches, GET …/{id}, …/archive, …/merged.pdf, POST …/retry."""
+    one = {"name": "batch_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    zip_file = {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
+    return {
+        "/api/v1/batches": {
+            "post": {
+                "tags": ["batches"],
+                "operationId": "createBatch",
+                "summary": "Phát hành hàng loạt: mỗi dòng một văn bản, kiểm tra mọi dòng trước",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        **_json(BatchRequest.model_json_schema(mode="validation")),
+                        "multipart/form-data": {"schema": _UPLOAD},
+                    },
+                },
+                "responses": {
+                    "202": {"description": "Đã nhận; đang chờ xử lý", "content": _json(_BATCH)},
+                    **problems("BadRequest", "NotFound", "PayloadTooLarge", "InvalidData"),
+                },
+            }
+        },
+        "/api/v1/batches/{batch_id}": {
+            "get": {
+                "tags": ["batches"],
+                "operationId": "getBatch",
+                "summary": "Tiến độ của đợt (?rows=1: từng dòng)",
+                "parameters": [one],
+                "responses": {
+                    "200": {"description": "Đợt phát hành", "content": _json(_BATCH)},
+                    **problems("NotFound"),
+                },
+            }
+        },
+        "/api/v1/batches/{batch_id}/archive": {
+            "get": {
+                "tags": ["batches"],
+                "operationId": "batchArchive",
+                "summary": "Tệp ZIP mọi văn bản của đợt, đặt tên theo số",
+                "parameters": [one],
+                "responses": {
+                    "200": {"description": "ZIP", "content": zip_file},
+                    **problems("NotFound"),
+                },
+            }
+        },
+        "/api/v1/batches/{batch_id}/merged.pdf": {
+            "get": {
+                "tags": ["batches"],
+                "operationId": "batchMergedPdf",
+                "summary": "Mọi văn bản của đợt trong một tệp PDF, theo thứ tự",
+                "parameters": [one],
+                "responses": {
+                    "200": {"description": "PDF", "content": {"application/pdf": {}}},
+                    **problems("NotFound"),
+                },
+            }
+        },
+        "/api/v1/batches/{batch_id}/retry": {
+            "post": {
+                "tags": ["batches"],
+                "operationId": "retryBatch",
+                "summary": "Tạo lại các dòng lỗi vào đúng số đã giữ",
+                "parameters": [one],
+                "responses": {
+                    "202": {"description": "Đã nhận", "content": _json(_BATCH)},
+                    **problems("NotFound"),
+                },
+            }
+        },
+    }

@@ -1,0 +1,177 @@
+"""POST /api/v1/batches: every row validated first, uploads read or refused, no number taken."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import openpyxl
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from service import db
+from service.register import last_number
+from tests.batch_helpers import certificate_common, unit_rows
+from tests.test_batches_upload import xlsx
+
+PROBLEM = "application/problem+json"
+
+
+def post(client: FlaskClient, **body: Any) -> Any:
+    body.setdefault("template", "giay-cong-nhan")
+    return client.post("/api/v1/batches", json=body)
+
+
+def upload(client: FlaskClient, content: bytes, name: str, **fields: Any) -> Any:
+    data = {"template": "giay-cong-nhan", "issue": "true", **fields}
+    data["file"] = (io.BytesIO(content), name)
+    return client.post("/api/v1/batches", data=data, content_type="multipart/form-data")
+
+
+def _last(app: Flask) -> int:
+    with app.app_context(), db.current().session() as session:
+        return last_number(session, "ubnd-bac-son", "giay-cong-nhan", 2024)
+
+
+def test_accepted_batch_reserves_one_block(client: FlaskClient, app: Flask) -> None:
+    response = post(client, common=certificate_common(), rows=unit_rows(3), issue=True)
+    assert response.status_code == 202, response.json
+    body = response.json
+    assert response.headers["Location"] == f"/api/v1/batches/{body['id']}"
+    assert (body["status"], body["total"], body["first_number"]) == ("queued", 3, 1)
+    assert _last(app) == 3
+    again = post(client, common=certificate_common(), rows=unit_rows(2), issue=True).json
+    assert again["first_number"] == 4
+    state = client.get(body["url"]).json
+    assert (state["status"], state["done"], state["failed"], state["pending"]) == (
+        "queued",
+        0,
+        0,
+        3,
+    )
+    assert state["last_number"] == 3 and state["documents"] == []
+
+
+def test_one_bad_row_refuses_the_batch(client: FlaskClient, app: Flask) -> None:
+    rows = unit_rows(8)
+    rows[5] = {"unit": {"address": "Phường Bắc Sơn"}}  # no name
+    rows[6]["year"] = 1800
+    response = post(client, common=certificate_common(), rows=rows, issue=True)
+    assert response.status_code == 422 and response.content_type == PROBLEM
+    errors = {tuple(e["loc"]): e["msg"] for e in response.json["errors"]}
+    assert {loc[:2] for loc in errors} == {("rows", 5), ("rows", 6)}
+    assert errors["rows", 5, "unit", "name"].startswith("Dòng 6: ")
+    assert errors["rows", 6, "year"].startswith("Dòng 7: ")
+    assert _last(app) == 0  # no number taken
+
+
+def test_upload_errors_name_the_excel_rows(client: FlaskClient, app: Flask) -> None:
+    header = ["unit.name", "unit.address"]
+    lines = [header, *[[f"Khu phố {i}", "Bắc Sơn"] for i in range(1, 9)]]
+    lines[6] = [None, "Bắc Sơn"]  # Excel row 7, rows index 5
+    content = xlsx(lines)
+    import json
+
+    response = upload(client, content, "rows.xlsx", common=json.dumps(certificate_common()))
+    assert response.status_code == 422
+    errors = {tuple(e["loc"]): e["msg"] for e in response.json["errors"]}
+    assert {loc[:2] for loc in errors} == {("rows", 5)}
+    assert errors["rows", 5, "unit", "name"].startswith("Dòng 7: ")
+    assert _last(app) == 0
+
+
+def test_upload_accepted_with_common_json(client: FlaskClient) -> None:
+    import json
+
+    content = xlsx([["unit.name", "unit.address"], ["Khu phố 1", "Bắc Sơn"], ["Khu phố 2", None]])
+    response = upload(client, content, "rows.xlsx", common=json.dumps(certificate_common()))
+    assert response.status_code == 202, response.json
+    state = client.get(response.json["url"]).json
+    assert state["total"] == 2 and state["source"] == "rows.xlsx" and state["issue"] is True
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "status"),
+    [
+        (b"%PDF-1.7", "rows.pdf", 415),
+        (b"PK\x03\x04garbage", "rows.xlsx", 400),
+        (xlsx([]), "rows.xlsx", 422),
+        (b"unit.name\n", "rows.csv", 422),
+        ("unit.name\n" + "Khu\n" * 6, "rows.csv", 413),
+    ],
+    ids=["pdf", "corrupt", "empty-sheet", "header-only", "over-limit"],
+)
+def test_refused_uploads(
+    app: Flask, client: FlaskClient, content: Any, name: str, status: int
+) -> None:
+    app.config["BATCH_MAX_ROWS"] = 5
+    raw = content.encode() if isinstance(content, str) else content
+    response = upload(client, raw, name)
+    assert response.status_code == status
+    assert response.content_type == PROBLEM
+    assert response.json["detail"]
+
+
+def test_json_over_the_row_limit(app: Flask, client: FlaskClient) -> None:
+    app.config["BATCH_MAX_ROWS"] = 5
+    response = post(client, common=certificate_common(), rows=unit_rows(6), issue=True)
+    assert response.status_code == 413 and response.content_type == PROBLEM
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"template": "khong-co", "rows": [{}]}, 404),
+        ({"rows": []}, 422),
+        ({"rows": [{}], "callback_url": "ftp://example.org/x"}, 422),
+        ({"rows": [{}], "formats": ["odt"]}, 422),
+        ({"rows": [{}], "parent": "khong-co"}, 404),
+    ],
+)
+def test_refused_bodies(client: FlaskClient, body: dict[str, Any], status: int) -> None:
+    response = post(client, **body)
+    assert response.status_code == status and response.content_type == PROBLEM
+
+
+def test_unknown_batch(client: FlaskClient) -> None:
+    for path in ("", "/archive", "/merged.pdf"):
+        assert client.get(f"/api/v1/batches/nope{path}").status_code == 404
+    assert client.post("/api/v1/batches/nope/retry").status_code == 404
+
+
+def test_archive_waits_for_the_batch(client: FlaskClient) -> None:
+    body = post(client, common=certificate_common(), rows=unit_rows(1), issue=True).json
+    response = client.get(f"/api/v1/batches/{body['id']}/archive")
+    assert response.status_code == 409 and response.content_type == PROBLEM
+
+
+def test_parent_fills_agency_decision_and_year(client: FlaskClient) -> None:
+    from tests.test_api_register import example, issue
+
+    decision = issue(client, "quyet-dinh-cong-nhan", example("quyet-dinh-cong-nhan")).json
+    common = {"date": "2024-11-22", "signer": {"title": "Chủ tịch", "name": "Trịnh Văn Hùng"}}
+    response = post(client, common=common, rows=unit_rows(2), issue=True, parent=decision["id"])
+    assert response.status_code == 202, response.json
+    wrong = post(
+        client,
+        common={**common, "agency": "ubnd-bimson"},
+        rows=unit_rows(1),
+        issue=True,
+        parent=decision["id"],
+    )
+    assert wrong.status_code == 422 and wrong.json["errors"][0]["loc"] == ["parent"]
+
+
+def test_rows_template_workbook(client: FlaskClient) -> None:
+    response = client.get("/api/v1/templates/giay-cong-nhan/rows.xlsx")
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    data, help_sheet = book.worksheets
+    header = [c.value for c in data[1]]
+    assert {"unit.name", "unit.address", "year", "decision.symbol"} <= set(header)
+    explained = {row[0]: row[3] for row in help_sheet.iter_rows(min_row=5, values_only=True)}
+    assert set(header) == set(explained)
+    assert "Tên đơn vị" in str(explained["unit.name"])
+    assert client.get("/api/v1/templates/khong-co/rows.xlsx").status_code == 404

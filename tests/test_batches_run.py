@@ -1,0 +1,218 @@
+"""Batches through a real Celery worker on the embedded broker (and the app's database)."""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
+from service import db, vn
+from service.batches import run
+from service.register.models import Document
+from templates_docx import giay_cong_nhan
+from tests.batch_helpers import Receiver, certificate_common, unit_rows, wait_done, worker
+from tests.conftest import docx_text
+from tests.test_api_register import example, issue
+
+
+def _register(app: Flask, batch_id: str) -> list[tuple[int, str, str | None]]:
+    with app.app_context(), db.current().session() as session:
+        docs = session.scalars(
+            select(Document).where(Document.batch_id == batch_id).order_by(Document.number)
+        )
+        return [(d.number, d.status, d.reason) for d in docs]
+
+
+def test_yearly_recognition_flow(app: Flask, client: FlaskClient) -> None:
+    """The decision for N units, then N certificates citing it, numbered 1..N in row order."""
+    units = [{"name": f"Khu phố {i}", "address": "Phường Bắc Sơn"} for i in range(1, 13)]
+    decision = issue(
+        client, "quyet-dinh-cong-nhan", example("quyet-dinh-cong-nhan", units=units)
+    ).json
+    assert decision["status"] == "issued"
+    common = {"date": "2024-11-22", "signer": {"title": "Chủ tịch", "name": "Trịnh Văn Hùng"}}
+    with Receiver() as receiver, worker(app):
+        created = client.post(
+            "/api/v1/batches",
+            json={
+                "template": "giay-cong-nhan",
+                "common": common,
+                "rows": [{"unit": u} for u in units],
+                "issue": True,
+                "parent": decision["id"],
+                "callback_url": receiver.url,
+            },
+        )
+        assert created.status_code == 202, created.json
+        final = wait_done(client, created.json["id"])
+        deadline = time.monotonic() + 10
+        while not receiver.received and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)  # a second POST would have arrived by now
+    assert (final["status"], final["done"], final["failed"]) == ("done", 12, 0)
+    assert len(receiver.received) == 1
+    assert receiver.received[0]["id"] == final["id"]
+    assert receiver.received[0]["status"] == "done" and receiver.received[0]["done"] == 12
+    docs = [client.get(f"/api/v1/documents/{i}").json for i in final["documents"]]
+    assert [d["number"] for d in docs] == list(range(1, 13))
+    citation = f"Quyết định số {decision['symbol']} ngày {vn.short_date(_date(decision['date']))}"
+    for doc, unit in zip(docs, units, strict=True):
+        text = docx_text(client.get(doc["files"]["docx"]).data)
+        assert citation in text
+        assert "Chủ tịch Ủy ban nhân dân phường Bắc Sơn" in text
+        assert vn.upper(unit["name"]) in text
+    archive = zipfile.ZipFile(io.BytesIO(client.get(final["archive"]).data))
+    names = archive.namelist()
+    assert names[0] == "0001-01-GCN-UBND.docx" and names[-1] == "0012-12-GCN-UBND.docx"
+    assert len(names) == 12
+
+
+def _date(text: str) -> Any:
+    import datetime as dt
+
+    return dt.date.fromisoformat(text)
+
+
+def test_failed_row_keeps_its_number_then_retry(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = giay_cong_nhan.context
+
+    def broken(p: Any) -> dict[str, Any]:
+        if p.data.unit.name == "Khu phố 3":
+            raise ValueError("mẫu thiếu dữ liệu cho đơn vị này")
+        return original(p)
+
+    monkeypatch.setattr(giay_cong_nhan, "context", broken)
+    with worker(app):
+        body = client.post(
+            "/api/v1/batches",
+            json={
+                "common": certificate_common(),
+                "rows": unit_rows(5),
+                "issue": True,
+                "template": "giay-cong-nhan",
+            },
+        ).json
+        final = wait_done(client, body["id"])
+        assert (final["status"], final["done"], final["failed"]) == ("done", 4, 1)
+        (error,) = final["errors"]
+        assert error["loc"] == ["rows", 2] and error["number"] == 3
+        assert error["msg"].startswith("Dòng 3: ") and "mẫu thiếu dữ liệu" in error["msg"]
+        register = _register(app, body["id"])
+        assert [n for n, _, _ in register] == [1, 2, 3, 4, 5]  # no hole
+        assert register[2][1] == "failed" and "mẫu thiếu dữ liệu" in str(register[2][2])
+        failed_doc = client.get(f"/api/v1/documents/{error['document']}").json
+        assert failed_doc["status"] == "failed" and failed_doc["number"] == 3
+
+        monkeypatch.setattr(giay_cong_nhan, "context", original)  # the cause is fixed
+        again = client.post(f"/api/v1/batches/{body['id']}/retry")
+        assert again.status_code == 202
+        final = wait_done(client, body["id"])
+    assert (final["status"], final["done"], final["failed"]) == ("done", 5, 0)
+    register = _register(app, body["id"])
+    assert [(n, s) for n, s, _ in register] == [(n, "issued") for n in range(1, 6)]
+    assert client.post(f"/api/v1/batches/{body['id']}/retry").status_code == 409
+
+
+def test_transient_error_is_retried(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    original = run.issue_reserved
+
+    def flaky(session: Any, **kw: Any) -> Any:
+        calls.append(kw["number"])
+        if len(calls) == 2:
+            raise OperationalError("INSERT …", {}, ConnectionError("injected: server closed"))
+        return original(session, **kw)
+
+    monkeypatch.setattr(run, "issue_reserved", flaky)
+    with worker(app):
+        body = client.post(
+            "/api/v1/batches",
+            json={
+                "template": "giay-cong-nhan",
+                "common": certificate_common(),
+                "rows": unit_rows(4),
+                "issue": True,
+            },
+        ).json
+        final = wait_done(client, body["id"])
+    assert (final["status"], final["done"], final["failed"]) == ("done", 4, 0)
+    assert calls.count(1) == 2  # the chunk was rolled back and run again
+    assert [n for n, _, _ in _register(app, body["id"])] == [1, 2, 3, 4]
+
+
+def test_preview_batch_takes_no_number(app: Flask, client: FlaskClient) -> None:
+    with worker(app):
+        body = client.post(
+            "/api/v1/batches",
+            json={
+                "template": "giay-cong-nhan",
+                "common": certificate_common(),
+                "rows": unit_rows(3),
+            },
+        ).json
+        assert body["first_number"] is None
+        final = wait_done(client, body["id"])
+    assert (final["status"], final["done"], final["documents"]) == ("done", 3, [])
+    names = zipfile.ZipFile(io.BytesIO(client.get(final["archive"]).data)).namelist()
+    assert names == [f"000{i}-giay-cong-nhan-du-thao.docx" for i in (1, 2, 3)]
+    assert _register(app, body["id"]) == []
+
+
+def test_sweeper_dispatches_a_batch_never_enqueued(app: Flask, client: FlaskClient) -> None:
+    """The broker was down at accept time: the batch stays queued until a sweep."""
+    import workers.batches as tasks
+    from service.batches import dispatch
+
+    app.config["BATCH_STALL_SECONDS"] = 1
+    original = dispatch.enqueue
+    dispatch.enqueue = lambda *a, **k: False  # type: ignore[assignment]
+    try:
+        body = client.post(
+            "/api/v1/batches",
+            json={
+                "template": "giay-cong-nhan",
+                "common": certificate_common(),
+                "rows": unit_rows(3),
+                "issue": True,
+            },
+        ).json
+    finally:
+        dispatch.enqueue = original  # type: ignore[assignment]
+    assert client.get(body["url"]).json["status"] == "queued"
+    time.sleep(1.2)
+    with worker(app):
+        with app.app_context():
+            tasks.sweep_batches.delay()
+        final = wait_done(client, body["id"])
+    assert (final["status"], final["done"]) == ("done", 3)
+
+
+def test_cli_batch_embedded(app: Flask, runner: Any, tmp_path: Any) -> None:
+    import json
+
+    from service.cli import cli
+    from tests.test_batches_upload import xlsx
+
+    rows = tmp_path / "rows.xlsx"
+    rows.write_bytes(xlsx([["unit.name"], ["Khu phố 1"], ["Khu phố 2"], ["Khu phố 3"]]))
+    common = tmp_path / "common.json"
+    common.write_text(json.dumps(certificate_common(), ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "out.zip"
+    result = runner.invoke(
+        cli,
+        ["batch", "giay-cong-nhan", str(rows), "--common", str(common), "--issue", "-o", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    assert "done: 3 văn bản, 0 lỗi" in result.output
+    assert zipfile.ZipFile(out).namelist() == [f"000{i}-0{i}-GCN-UBND.docx" for i in (1, 2, 3)]

@@ -1,0 +1,160 @@
+"""The job store (files and Redis), the batch domain function convert_documents, and the
+whole render-to-PDF path on the Redis broker."""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from service.db import Database
+from service.errors import NotFound
+from service.pdf import ConverterPool, jobs
+from service.pdf.jobstore import FileJobStore, Heartbeat, Job, JobStore, Outcome
+from service.pdf.jobstore_redis import RedisJobStore
+from service.pdf.settings import PoolSettings
+from service.register import issue
+from tests.dbfixtures import *  # noqa: F403
+from tests.dbfixtures import example_data
+from tests.pdf_service import make_app, pdf_worker
+from tests.services import require_redis
+from tests.test_pdf_support import NEED_OFFICE, pdf_text
+
+STORES = ["files", pytest.param("redis", marks=pytest.mark.redis)]
+
+
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[JobStore]:
+    """A file store in tmp_path, or a Redis store on the test database (keys cleaned after)."""
+    if request.param == "files":
+        yield FileJobStore(tmp_path / "pdf")
+        return
+    redis_store = RedisJobStore(require_redis())
+    redis_store.PREFIX = f"vanban-test:{uuid.uuid4().hex[:8]}:"  # type: ignore[misc]
+    yield redis_store
+    keys = list(redis_store.redis.scan_iter(match=f"{redis_store.PREFIX}*"))
+    if keys:
+        redis_store.redis.delete(*keys)
+
+
+def test_job_round_trip(store: JobStore) -> None:
+    job = Job(format="pdfa", metadata={"title": "Trích yếu"})
+    store.create(job, b"PK docx")
+    loaded = store.load(job.id)
+    assert loaded is not None
+    assert loaded[0] == job and loaded[0].pdfa and loaded[1] == b"PK docx"
+    assert not store.finished(job.id)
+    assert store.wait(job.id, 0.2) is None
+    assert store.finish(job.id, Outcome(True, pages=2, content=b"%PDF-1.7"))
+    assert store.finished(job.id)
+    assert store.wait(job.id, 1) == Outcome(True, "", "", 2, b"%PDF-1.7")
+    store.delete(job.id)
+    assert store.load(job.id) is None
+    # A worker finishing a job nobody waits for any more is told so.
+    assert not store.finish(job.id, Outcome(False, "timeout", "quá giờ"))
+
+
+def test_document_jobs_carry_no_bytes(store: JobStore) -> None:
+    job = Job(document_id="d" * 32, preview={"page": 2, "width": 300})
+    store.create(job, None)
+    assert store.load(job.id) == (job, None)
+    store.delete(job.id)
+
+
+def test_heartbeats_expire(store: JobStore) -> None:
+    store.beat(Heartbeat("celery@a:1", True, "ok", pool={"size": 2}), ttl=5)
+    store.beat(Heartbeat("celery@b:2", False, "unavailable", at=time.time() - 60), ttl=120)
+    [fresh] = store.heartbeats(max_age=5)
+    assert (fresh.worker, fresh.available, fresh.pool) == ("celery@a:1", True, {"size": 2})
+
+
+def test_file_store_sweeps_forgotten_jobs(tmp_path: Path) -> None:
+    store = FileJobStore(tmp_path / "pdf")
+    old, new = Job(), Job()
+    store.create(old, b"x")
+    store.create(new, b"y")
+    past = time.time() - 7200
+    os.utime(store.jobs / old.id, (past, past))
+    assert store.sweep() == 1
+    assert store.load(old.id) is None and store.load(new.id) is not None
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[ConverterPool]:
+    """One warm LibreOffice for the module."""
+    with ConverterPool(1, timeout=60) as started:
+        yield started
+
+
+def _certificates(database: Database, count: int) -> list[str]:
+    ids = []
+    with database.session() as session:
+        for n in range(count):
+            data = example_data("giay-cong-nhan")
+            data["unit"] = {**data["unit"], "name": f"Khu dân cư số {n + 1}"}
+            ids.append(
+                issue(session, template_id="giay-cong-nhan", data=data, actor="t").document.id
+            )
+    return ids
+
+
+@NEED_OFFICE
+def test_convert_documents(seeded: Database, pool: ConverterPool) -> None:
+    ids = _certificates(seeded, 3)
+    result = jobs.convert_documents(seeded, [*ids, "0" * 32], pool=pool)
+    assert result.conversions == 1  # the three certificates went through LibreOffice at once
+    assert list(result.errors) == [3] and isinstance(result.errors[3], NotFound)
+    assert result.page_counts == [1, 1, 1, 0]
+    stored = jobs.stored_pdfs(seeded, ids)
+    assert stored == result.pdfs[:3]
+    for n, pdf in enumerate(stored, start=1):
+        assert pdf is not None and f"khu dân cư số {n}" in pdf_text(pdf).lower()
+    assert result.merged is not None
+    assert len(PdfReader(io.BytesIO(result.merged)).pages) == 3
+    # A re-run converts nothing and returns the stored bytes.
+    again = jobs.convert_documents(seeded, ids, pool=pool)
+    assert again.conversions == 0 and again.pdfs == stored
+    assert again.merged is not None and len(PdfReader(io.BytesIO(again.merged)).pages) == 3
+
+
+@NEED_OFFICE
+@pytest.mark.redis
+def test_render_pdf_on_the_redis_broker(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = require_redis()
+    monkeypatch.setattr(RedisJobStore, "PREFIX", f"vanban-test:{uuid.uuid4().hex[:8]}:")
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    app = make_app(request, instance, PoolSettings(size=1, timeout=60), REDIS_URL=url)
+    assert isinstance(app.extensions["vanban.pdf"].store, RedisJobStore)
+    data = example_data("ke-hoach", number=3)
+    try:
+        with pdf_worker(app):
+            response = app.test_client().post(
+                "/api/v1/render", json={"template": "ke-hoach", "data": data, "format": "pdf"}
+            )
+            assert response.status_code == 200, response.get_data(as_text=True)
+            assert "Số: 03/KH-BCĐ" in pdf_text(response.data)
+    finally:
+        app.extensions["vanban.db"].dispose()
+        store = app.extensions["vanban.pdf"].store
+        keys = list(store.redis.scan_iter(match=f"{RedisJobStore.PREFIX}*"))
+        if keys:
+            store.redis.delete(*keys)
+
+
+@pytest.mark.parametrize("raw", ["abc", "0", "-3"])
+def test_pdf_wait_parses_loudly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
+    from config.settings import SettingsError
+    from service import create_app
+
+    monkeypatch.setenv("VANBAN_PDF_WAIT", raw)
+    with pytest.raises(SettingsError, match="VANBAN_PDF_WAIT"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
