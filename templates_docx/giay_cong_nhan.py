@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from service import layout, vn
-from service.schemas import CommonData, Model, ShortText
+from service.schemas import CommonData, Model, ShortText, Text
 from templates_docx import _decision
 from templates_docx import _fragments as f
 from templates_docx.quyet_dinh_cong_nhan import STANDARD, Unit
@@ -34,6 +34,9 @@ class DecisionRef(Model):
     date: dt.date
     by: ShortText | None = Field(
         default=None, description="Người/cơ quan ban hành, ví dụ: Chủ tịch UBND phường Bắc Sơn"
+    )
+    about: Text | None = Field(
+        default=None, description="Trích yếu của quyết định, ví dụ: Về việc công nhận khu dân cư …"
     )
 
 
@@ -70,12 +73,13 @@ def context(p: Any) -> dict[str, Any]:
     data = p.data
     ref = data.decision
     by = f" của {ref.by}" if ref.by else ""
+    about = (ref.about or f"về việc công nhận đạt tiêu chuẩn {STANDARD} năm {data.year}").rstrip(
+        ".;,"
+    )
+    about = about[:1].lower() + about[1:]
     return {
         "authority": _decision.authority_line(p),
-        "basis": (
-            f"Căn cứ Quyết định số {ref.symbol} ngày {vn.short_date(ref.date)}{by} về việc công "
-            f"nhận đạt tiêu chuẩn {STANDARD} năm {data.year},"
-        ),
+        "basis": f"Căn cứ Quyết định số {ref.symbol} ngày {vn.short_date(ref.date)}{by} {about},",
         "unit_name": vn.upper(data.unit.name),
         "unit_address": data.unit.address or "",
         "achievement": f"{data.achievement} năm {data.year}",

@@ -87,7 +87,7 @@ def _parent_defaults(
     if "decision" in fields and "decision" not in out and parent.date is not None:
         agency = directory.find(parent.agency_id)
         by = (agency.head or agency.name) if agency is not None else None
-        ref = {"symbol": parent.symbol, "date": parent.date.isoformat()}
+        ref = {"symbol": parent.symbol, "date": parent.date.isoformat(), "about": parent.summary}
         out["decision"] = {**ref, "by": by} if by else ref
     year = (parent.data or {}).get("year")
     if "year" in fields and "year" not in out and isinstance(year, int):

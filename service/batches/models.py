@@ -24,6 +24,7 @@ from service.register.models import JSONType, new_id, utcnow
 
 BATCH_STATUSES = ("queued", "running", "done", "failed")
 ROW_STATUSES = ("pending", "done", "failed")
+PDF_STATUSES = ("pending", "done", "failed")
 
 
 class Batch(Base):
@@ -68,6 +69,7 @@ class BatchRow(Base):
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'done', 'failed')", name="ck_batch_rows_status"),
         Index("ix_batch_rows_status", "batch_id", "status"),
+        Index("ix_batch_rows_pdf_status", "batch_id", "pdf_status"),
     )
 
     batch_id: Mapped[str] = mapped_column(
@@ -81,6 +83,10 @@ class BatchRow(Base):
     document_id: Mapped[str | None] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The PDF phase (batches with a pdf format): NULL until the row is done and queued for
+    # conversion, then pending, done or failed (the .docx and the number stay either way).
+    pdf_status: Mapped[str | None] = mapped_column(String(10))
+    pdf_error: Mapped[str | None] = mapped_column(Text)
 
 
 class BatchFile(Base):
