@@ -342,3 +342,15 @@ def test_sections_nested_too_deep_are_refused_in_vietnamese(agencies: AgencyDire
     error = info.value.errors[0]
     assert error["loc"] == ["data", "content"]
     assert error["msg"] == "Mục lồng nhau tối đa 4 cấp (I. → 1. → 1.1. → a))"
+
+
+def test_figures_in_tables_use_vietnamese_separators(agencies: AgencyDirectory) -> None:
+    table = {
+        "table": {
+            "columns": ["Chỉ tiêu", "Số lượng", "Tỷ lệ (%)"],
+            "rows": [["Hộ tham gia", 15972, 95.38], ["Nhân khẩu", 63264, 100]],
+        }
+    }
+    lines = paragraphs(render(agencies, "bao-cao", example("bao-cao", content=[table])))
+    for cell in ("15.972", "95,38", "63.264", "100"):
+        assert cell in lines
