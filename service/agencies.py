@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import unicodedata
 from pathlib import Path
 from typing import Any, Literal
 
@@ -80,16 +79,6 @@ class Agency(BaseModel):
 _AGENCY_LIST = TypeAdapter(list[Agency])
 
 
-def _nfc(obj: Any) -> Any:
-    if isinstance(obj, str):
-        return unicodedata.normalize("NFC", obj)
-    if isinstance(obj, list):
-        return [_nfc(x) for x in obj]
-    if isinstance(obj, dict):
-        return {k: _nfc(v) for k, v in obj.items()}
-    return obj
-
-
 def parse_agencies(text: str, *, source: str = "<agencies>") -> list[Agency]:
     """Parse a YAML or JSON list of agencies; raise ValueError naming the source."""
     try:
@@ -97,7 +86,7 @@ def parse_agencies(text: str, *, source: str = "<agencies>") -> list[Agency]:
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         raise ValueError(f"{source}: không đọc được YAML/JSON: {exc}") from exc
     try:
-        agencies = _AGENCY_LIST.validate_python(_nfc(raw or []))
+        agencies = _AGENCY_LIST.validate_python(vn.nfc_deep(raw or []))
     except ValidationError as exc:
         raise ValueError(f"{source}: danh sách cơ quan không hợp lệ: {exc}") from exc
     ids = [a.id for a in agencies]

@@ -112,3 +112,14 @@ def test_point_letter_negative() -> None:
 )
 def test_strip_xml_illegal(text: str, expected: str) -> None:
     assert vn.strip_xml_illegal(text) == expected
+
+
+def test_nfc_deep_normalises_every_string_of_a_json_value() -> None:
+    import unicodedata
+
+    from service import vn
+
+    decomposed = unicodedata.normalize("NFD", "Bỉm Sơn")
+    value = {"a": [decomposed, {"b": (decomposed, 5)}], decomposed: None}
+    out = vn.nfc_deep(value)
+    assert out == {"a": ["Bỉm Sơn", {"b": ["Bỉm Sơn", 5]}], "Bỉm Sơn": None}

@@ -7,7 +7,6 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -48,19 +47,9 @@ class IssueResult:
     created: bool
 
 
-def _nfc(obj: Any) -> Any:
-    if isinstance(obj, str):
-        return unicodedata.normalize("NFC", obj)
-    if isinstance(obj, list | tuple):
-        return [_nfc(x) for x in obj]
-    if isinstance(obj, dict):
-        return {str(k): _nfc(v) for k, v in obj.items()}
-    return obj
-
-
 def request_hash(template_id: str, data: Any, formats: Sequence[str]) -> str:
     """SHA-256 of the canonical JSON of template, data (NFC) and formats."""
-    body = {"template": template_id, "data": _nfc(data), "formats": sorted(set(formats))}
+    body = {"template": template_id, "data": vn.nfc_deep(data), "formats": sorted(set(formats))}
     canonical = json.dumps(
         body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
     )
@@ -291,7 +280,7 @@ def record_failed(
         doc_type=spec.doc_type,
         date=_date_of(data),
         summary=str(summary),
-        data=_nfc(data) if isinstance(data, dict) else None,
+        data=vn.nfc_deep(data) if isinstance(data, dict) else None,
         status="failed",
         reason=reason,
         created_by=actor,

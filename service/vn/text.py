@@ -11,6 +11,17 @@ def nfc(s: str) -> str:
     return unicodedata.normalize("NFC", s)
 
 
+def nfc_deep(obj: object) -> object:
+    """Every string in a JSON-like value (dicts, lists, tuples) normalised to NFC."""
+    if isinstance(obj, str):
+        return unicodedata.normalize("NFC", obj)
+    if isinstance(obj, list | tuple):
+        return [nfc_deep(x) for x in obj]
+    if isinstance(obj, dict):
+        return {unicodedata.normalize("NFC", str(k)): nfc_deep(v) for k, v in obj.items()}
+    return obj
+
+
 def upper(s: str) -> str:
     """Upper-case Vietnamese text correctly (đ -> Đ, ư -> Ư), NFC in and out."""
     return nfc(nfc(s).upper())
