@@ -87,6 +87,7 @@ VARIABLES: dict[str, tuple[Callable[[str], Any], Any]] = {
     "BATCH_MAX_ROWS": (_positive_int, 5000),
     "BATCH_CHUNK_ROWS": (_positive_int, 25),  # rows one batches.render_rows task renders
     "BATCH_STALL_SECONDS": (_positive_int, 60),  # no progress this long: the sweeper re-enqueues
+    "BATCH_PDF_CHUNK": (_positive_int, 100),  # documents one pdf.convert_documents task converts
 }
 
 

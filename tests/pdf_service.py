@@ -45,13 +45,20 @@ def make_app(
 
 
 @contextmanager
-def pdf_worker(app: Flask, *, ready: str = "ok", timeout: float = 90) -> Iterator[None]:
-    """Run a pdf-queue worker for ``app`` until its heartbeat reports ``ready``."""
+def pdf_worker(
+    app: Flask,
+    *,
+    ready: str = "ok",
+    timeout: float = 90,
+    queues: tuple[str, ...] = ("pdf",),
+    concurrency: int = 2,
+) -> Iterator[None]:
+    """Run a worker on ``queues`` (pdf among them) until its heartbeat reports ``ready``."""
     with start_worker(
         app.extensions["celery"],
         pool="threads",
-        concurrency=2,
-        queues=["pdf"],
+        concurrency=concurrency,
+        queues=list(queues),
         perform_ping_check=False,
         shutdown_timeout=60,
     ):

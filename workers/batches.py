@@ -2,8 +2,12 @@
 
 ``batches.dispatch`` fans a batch out into ``batches.render_rows`` chunks;
 each chunk closes the batch when no row is left pending and then enqueues
-``batches.callback``. ``maintenance.sweep_batches`` (beat, every 10 s)
-re-dispatches batches that stopped making progress. Only transient failures
+``batches.callback``. A batch with a PDF format first goes through its PDF
+phase: ``pdf.convert_documents`` chunks on the pdf queue, each ``link``ed to
+``batches.pdf_done``, which records them; the last one closes the batch
+(service.batches.pdfphase). No task waits on another's result.
+``maintenance.sweep_batches`` (beat, every 10 s) re-dispatches batches that
+stopped making progress, in either phase. Only transient failures
 are retried, with exponential backoff; a row's data or template error fails
 that row at once (service.batches.run).
 """
@@ -11,12 +15,14 @@ that row at once (service.batches.run).
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from celery import Task, shared_task
 from flask import current_app
 
 from service import db
-from service.batches import callback, dispatch, run
+from service import queue as celery_queue
+from service.batches import callback, dispatch, pdfphase, run
 
 log = logging.getLogger(__name__)
 
@@ -30,15 +36,27 @@ RETRY = {
 CALLBACK_MAX_RETRIES = 8
 
 
-def _finish(batch_id: str) -> None:
-    """Close the batch if nothing is pending; the closer alone enqueues the callback."""
-    final = run.finish_if_complete(db.current(), batch_id)
-    if final is None:
-        return
-    pdf = run.pdf_step(db.current(), batch_id)
-    if pdf is not None and pdf[0]:
-        dispatch.enqueue("pdf.convert_documents", pdf[0], pdf[1], queue="pdf")
-    dispatch.enqueue("batches.callback", batch_id, queue="maintenance")
+def _finish(batch_id: str, *, resend: bool = False) -> None:
+    """Close the batch when nothing is pending (the closer sends the callback), or send PDFs."""
+    database = db.current()
+    found = run.finish_if_complete(database, batch_id, resend=resend)
+    if found.status is not None:
+        dispatch.enqueue("batches.callback", batch_id, queue="maintenance")
+    elif found.send_pdf:
+        _send_pdf(batch_id)
+
+
+def _send_pdf(batch_id: str) -> None:
+    """One pdf.convert_documents task per chunk of documents, each linked to pdf_done."""
+    size = int(current_app.config["BATCH_PDF_CHUNK"])
+    chunks, pdfa = pdfphase.plan(db.current(), batch_id, size)
+    celery_app = celery_queue.current()
+    for chunk in chunks:
+        done = celery_app.signature(
+            "batches.pdf_done", args=(batch_id, chunk.start, chunk.stop), queue="bulk"
+        )
+        dispatch.enqueue("pdf.convert_documents", chunk.document_ids, pdfa, queue="pdf", link=done)
+    log.info("batch %s: %d PDF chunks sent to the pdf queue", batch_id, len(chunks))
 
 
 @shared_task(name="batches.dispatch", bind=True, **RETRY)
@@ -50,7 +68,7 @@ def dispatch_batch(self: Task, batch_id: str) -> int:
         return 0
     log.info("batch %s: dispatching %d chunks (task %s)", batch_id, len(chunks), self.request.id)
     if not chunks:
-        _finish(batch_id)
+        _finish(batch_id, resend=True)  # rows all rendered: PDFs may still be waiting
     for start, stop in chunks:
         dispatch.enqueue("batches.render_rows", batch_id, start, stop)
     return len(chunks)
@@ -63,6 +81,16 @@ def render_rows(self: Task, batch_id: str, start: int, stop: int) -> int:
     result = run.render_rows(db.current(), batch_id, start, stop)
     _finish(batch_id)
     return result.done
+
+
+@shared_task(name="batches.pdf_done", bind=True, **RETRY)
+def pdf_done(self: Task, outcome: dict[str, Any], batch_id: str, start: int, stop: int) -> int:
+    """Linked after a pdf.convert_documents chunk: record its rows, then try to finish."""
+    failed = dict((outcome or {}).get("failed") or {})
+    log.debug("batch %s: PDFs of rows %d-%d in task %s", batch_id, start, stop, self.request.id)
+    done, _ = pdfphase.record(db.current(), batch_id, start, stop, failed)
+    _finish(batch_id)
+    return done
 
 
 @shared_task(name="batches.callback", bind=True, max_retries=CALLBACK_MAX_RETRIES)

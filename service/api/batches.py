@@ -17,11 +17,14 @@ from service.batches.archive import SPOOL_BYTES, archive_name, build_archive
 from service.batches.create import NewBatch, create_batch
 from service.batches.dispatch import enqueue, retry_failed
 from service.batches.fields import coerce
+from service.batches.merged import build_merged
 from service.batches.models import Batch
+from service.batches.pdfphase import pdf_format
 from service.batches.schema import BatchRequest, check_callback_url
 from service.batches.upload import read_upload
 from service.batches.views import batch_dict, get_batch
-from service.errors import BadRequest, BatchNotFinished, Conflict, Forbidden, InvalidData
+from service.errors import BadRequest, Forbidden, InvalidData
+from service.pdf import wiring
 
 bp = Blueprint("batches", __name__, url_prefix="/api/v1/batches")
 
@@ -33,6 +36,8 @@ _FALSE = {"", "0", "false", "no", "off", "không"}
 def create() -> Response:
     """Validate every row, reserve the numbers, store the batch; 202 and enqueue after commit."""
     new = _from_upload() if request.mimetype == "multipart/form-data" else _from_json()
+    if new.issue and pdf_format(new.formats) is not None:
+        wiring.client().require()  # 503 before any number is reserved when nothing can convert
     session = db.request_session()
     batch = create_batch(
         session,
@@ -184,21 +189,12 @@ def archive(batch_id: str) -> Response:
 
 @bp.get("/<batch_id>/merged.pdf")
 def merged_pdf(batch_id: str) -> Response:
-    """All documents in one PDF (needs a batch with the pdf format)."""
-    batch = _visible(batch_id)
-    fmt = "pdfa" if "pdfa" in batch.formats else "pdf"
-    if fmt not in batch.formats:
-        raise Conflict("Đợt này không xuất PDF (formats không có pdf)")
-    from service.pdf import jobs
-
-    body = batch_dict(db.request_session(), batch)
-    pdfs = (
-        jobs.stored_pdfs(db.current(), body["documents"], fmt) if body["status"] == "done" else []
-    )
-    if not pdfs or any(p is None for p in pdfs):
-        raise BatchNotFinished("PDF của đợt chưa xong; thử lại sau")
-    merged = jobs.merged_pdf([p for p in pdfs if p is not None], pdfa=fmt == "pdfa")
-    return file_response(merged, archive_name(batch).replace(".zip", ".pdf"), "application/pdf")
+    """Every document's PDF in row order, in one file (404 for a batch without PDF)."""
+    merged = build_merged(db.request_session(), _visible(batch_id))
+    response = file_response(merged.content, merged.filename, "application/pdf")
+    if merged.missing:  # sheet rows without a PDF (failed), left out of the file
+        response.headers["X-Missing-Rows"] = ",".join(str(line) for line in merged.missing)
+    return response
 
 
 @bp.post("/<batch_id>/retry")

@@ -32,6 +32,7 @@ API_MODELS: list[type[BaseModel]] = [
 PROBLEM_RESPONSES: dict[str, tuple[int, str]] = {
     "BadRequest": (400, "JSON sai cú pháp, sai Content-Type hoặc tệp không đọc được"),
     "NotFound": (404, "Không có mẫu văn bản, cơ quan hoặc địa chỉ này"),
+    "Conflict": (409, "Xung đột với trạng thái hiện tại (ví dụ: đợt phát hành chưa xong)"),
     "PayloadTooLarge": (413, "Nội dung gửi lên vượt giới hạn của máy chủ"),
     "InvalidData": (422, "Dữ liệu không hợp lệ: mọi lỗi kèm loc và msg tiếng Việt"),
     "ServiceUnavailable": (503, "Một thành phần phụ thuộc không sẵn sàng (nêu tên)"),

@@ -22,6 +22,14 @@ _BATCH = {
         "errors": {"type": "array", "items": {"type": "object"}},
         "first_number": {"type": ["integer", "null"]},
         "archive": {"type": "string"},
+        "phase": {
+            "enum": ["render", "pdf", None],
+            "description": "render: đang tạo văn bản; pdf: đang tạo PDF; null khi xong",
+        },
+        "pdf_done": {"type": "integer", "description": "Số văn bản đã có PDF (đợt có PDF)"},
+        "pdf_failed": {"type": "integer", "description": "Số văn bản không tạo được PDF"},
+        "pdf_pending": {"type": "integer", "description": "Số văn bản đang chờ PDF"},
+        "merged_pdf": {"type": "string"},
     },
     "required": ["id", "status", "total", "done", "failed", "documents", "errors"],
 }
@@ -33,7 +41,7 @@ _UPLOAD = {
         "file": {"type": "string", "format": "binary", "description": ".xlsx hoặc .csv UTF-8"},
         "common": {"type": "string", "description": "Dữ liệu chung (chuỗi JSON)"},
         "issue": {"type": "string", "enum": ["true", "false"]},
-        "formats": {"type": "string", "description": "docx (hoặc docx,pdf)"},
+        "formats": {"type": "string", "description": "docx, pdf, pdfa (ví dụ: docx,pdf)"},
         "parent": {"type": "string"},
         "callback_url": {"type": "string"},
     },
@@ -63,7 +71,13 @@ def batch_paths(problems: Problems) -> dict[str, Any]:
                 },
                 "responses": {
                     "202": {"description": "Đã nhận; đang chờ xử lý", "content": _json(_BATCH)},
-                    **problems("BadRequest", "NotFound", "PayloadTooLarge", "InvalidData"),
+                    **problems(
+                        "BadRequest",
+                        "NotFound",
+                        "PayloadTooLarge",
+                        "InvalidData",
+                        "ServiceUnavailable",
+                    ),
                 },
             }
         },
@@ -83,11 +97,11 @@ def batch_paths(problems: Problems) -> dict[str, Any]:
             "get": {
                 "tags": ["batches"],
                 "operationId": "batchArchive",
-                "summary": "Tệp ZIP mọi văn bản của đợt, đặt tên theo số",
+                "summary": "Tệp ZIP mọi văn bản của đợt (.docx, .pdf), đặt tên theo số",
                 "parameters": [one],
                 "responses": {
                     "200": {"description": "ZIP", "content": zip_file},
-                    **problems("NotFound"),
+                    **problems("NotFound", "Conflict"),
                 },
             }
         },
@@ -95,11 +109,13 @@ def batch_paths(problems: Problems) -> dict[str, Any]:
             "get": {
                 "tags": ["batches"],
                 "operationId": "batchMergedPdf",
-                "summary": "Mọi văn bản của đợt trong một tệp PDF, theo thứ tự",
+                "summary": "Mọi văn bản của đợt trong một tệp PDF, theo thứ tự dòng",
+                "description": "404 khi đợt không xuất PDF; 409 khi PDF chưa xong. Dòng không "
+                "có PDF (lỗi) được bỏ qua và liệt kê trong header X-Missing-Rows.",
                 "parameters": [one],
                 "responses": {
                     "200": {"description": "PDF", "content": {"application/pdf": {}}},
-                    **problems("NotFound"),
+                    **problems("NotFound", "Conflict"),
                 },
             }
         },
@@ -107,11 +123,11 @@ def batch_paths(problems: Problems) -> dict[str, Any]:
             "post": {
                 "tags": ["batches"],
                 "operationId": "retryBatch",
-                "summary": "Tạo lại các dòng lỗi vào đúng số đã giữ",
+                "summary": "Tạo lại các dòng lỗi (và PDF lỗi) vào đúng số đã giữ",
                 "parameters": [one],
                 "responses": {
                     "202": {"description": "Đã nhận", "content": _json(_BATCH)},
-                    **problems("NotFound"),
+                    **problems("NotFound", "Conflict"),
                 },
             }
         },

@@ -1,4 +1,4 @@
-"""The ZIP of a finished batch: every stored file in row order, named by its number.
+"""The ZIP of a finished batch: its files (.docx, .pdf) in row order, named by number.
 
 Files are read a few at a time and written ZIP_STORED (a .docx is already
 compressed) into a spooled temporary file: small batches stay in memory,
@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.batches.models import Batch, BatchFile, BatchRow
+from service.batches.pdfphase import pdf_format
 from service.errors import BatchNotFinished
 from service.register.models import Document, FileRow
 
@@ -24,6 +25,7 @@ SPOOL_BYTES = 32 * 1024 * 1024
 READ_CHUNK = 50
 # A fixed timestamp: the same batch gives the same archive bytes.
 _ZIP_DATE = (2020, 3, 5, 0, 0, 0)
+EXTENSIONS = {"pdfa": "pdf"}  # a batch has one PDF format: PDF/A is named like any PDF
 
 
 def archive_name(batch: Batch) -> str:
@@ -37,10 +39,17 @@ def archive_name(batch: Batch) -> str:
 def member_name(number: int, symbol: str, fmt: str) -> str:
     """``0007-7-GCN-UBND.docx``: the number first, so the files sort in register order."""
     stem = unicodedata.normalize("NFC", symbol.strip().replace("/", "-")) or str(number)
-    return f"{number:04d}-{stem}.{fmt}"
+    return f"{number:04d}-{stem}.{EXTENSIONS.get(fmt, fmt)}"
+
+
+def member_formats(batch: Batch) -> tuple[str, ...]:
+    """The stored formats a batch's archive holds: those it asked for (.docx at least)."""
+    wanted = tuple(f for f in ("docx", pdf_format(batch.formats)) if f and f in batch.formats)
+    return wanted or ("docx",)
 
 
 def _issued(session: Session, batch: Batch) -> Iterator[tuple[str, bytes]]:
+    formats = member_formats(batch)
     ids = list(
         session.execute(
             select(Document.id, Document.number, Document.symbol)
@@ -54,7 +63,7 @@ def _issued(session: Session, batch: Batch) -> Iterator[tuple[str, bytes]]:
         names = {doc_id: (number, symbol) for doc_id, number, symbol in part}
         files = session.execute(
             select(FileRow.document_id, FileRow.format, FileRow.content).where(
-                FileRow.document_id.in_(list(names))
+                FileRow.document_id.in_(list(names)), FileRow.format.in_(formats)
             )
         ).all()
         by_doc: dict[str, list[tuple[str, bytes]]] = {}
@@ -80,7 +89,9 @@ def _drafts(session: Session, batch: Batch) -> Iterator[tuple[str, bytes]]:
 def build_archive(session: Session, batch: Batch) -> IO[bytes]:
     """The ZIP of the batch's files, rewound; BatchNotFinished (409) while it runs."""
     if batch.status in ("queued", "running"):
-        raise BatchNotFinished("Đợt chưa xong: tải tệp nén khi trạng thái là done hoặc failed")
+        raise BatchNotFinished(
+            "Đợt chưa xong (kể cả PDF): tải tệp nén khi trạng thái là done hoặc failed"
+        )
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
     members = _issued(session, batch) if batch.issue else _drafts(session, batch)
     with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:

@@ -10,7 +10,6 @@ never lost, and a refused batch (any invalid row) takes no number.
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from service import documents, templates
+from service import documents, templates, vn
 from service.agencies import AgencyDirectory
 from service.batches.models import Batch, BatchRow
 from service.errors import Forbidden, InvalidData, PayloadTooLarge
@@ -46,17 +45,6 @@ class NewBatch:
     callback_url: str | None = None
     source: str | None = None
     lines: Sequence[int] | None = None
-
-
-def nfc(obj: Any) -> Any:
-    """Every string in ``obj`` normalised to NFC."""
-    if isinstance(obj, str):
-        return unicodedata.normalize("NFC", obj)
-    if isinstance(obj, list | tuple):
-        return [nfc(x) for x in obj]
-    if isinstance(obj, dict):
-        return {str(k): nfc(v) for k, v in obj.items()}
-    return obj
 
 
 def merge(common: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
@@ -179,10 +167,10 @@ def create_batch(
         raise InvalidData([{"loc": ["rows"], "msg": "Đợt phát hành cần ít nhất một dòng"}])
     if len(request.rows) > max_rows:
         raise PayloadTooLarge(f"Đợt có {len(request.rows)} dòng, vượt giới hạn {max_rows} dòng")
-    common = nfc(request.common or {})
+    common = vn.nfc_deep(request.common or {})
     if request.parent:
         common = _parent_defaults(session, request.parent, spec.id, common, directory)
-    rows = [merge(common, nfc(row)) for row in request.rows]
+    rows = [merge(common, vn.nfc_deep(row)) for row in request.rows]
     lines = list(request.lines or range(1, len(rows) + 1))
     prepared, errors = validate_rows(spec.id, rows, directory, issue=request.issue, lines=lines)
     if errors:

@@ -12,11 +12,13 @@ import datetime as dt
 import logging
 from typing import Any
 
+from celery.canvas import Signature
 from kombu.exceptions import OperationalError as BrokerError
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from service import queue as celery_queue
+from service.batches import pdfphase
 from service.batches.models import Batch, BatchRow
 from service.db import Database
 from service.errors import BatchNotFinished, BatchNotFound, Conflict
@@ -29,9 +31,11 @@ log = logging.getLogger(__name__)
 PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 
 
-def enqueue(name: str, *args: Any, queue: str | None = None) -> bool:
-    """Send task ``name`` with ``args`` through the app's broker; False when it is down."""
+def enqueue(name: str, *args: Any, queue: str | None = None, link: Signature | None = None) -> bool:
+    """Send task ``name`` (then ``link``) through the app's broker; False when it is down."""
     options: dict[str, Any] = {"queue": queue} if queue else {}
+    if link is not None:
+        options["link"] = link
     try:
         celery_queue.current().send_task(
             name, args=list(args), retry=True, retry_policy=PUBLISH_RETRY, **options
@@ -112,7 +116,7 @@ def _claim(session: Session, batch_id: str, condition: Any, now: dt.datetime) ->
 
 
 def retry_failed(session: Session, batch_id: str, actor: str) -> Batch:
-    """Put a finished batch's failed rows back to pending, keeping their numbers."""
+    """Put a finished batch's failed rows (and failed PDFs) back to pending, keeping numbers."""
     batch = session.scalar(select(Batch).where(Batch.id == batch_id).with_for_update())
     if batch is None:
         raise BatchNotFound(f"Không có đợt phát hành mã {batch_id!r}")
@@ -124,7 +128,8 @@ def retry_failed(session: Session, batch_id: str, actor: str) -> Batch:
         .values(status="pending", updated_at=utcnow())
     )
     count = int(result.rowcount)  # type: ignore[attr-defined]
-    if not count:
+    pdfs = pdfphase.reset_failed(session, batch_id)
+    if not count and not pdfs:
         raise Conflict("Đợt không có dòng lỗi nào để chạy lại")
     batch.status, batch.finished_at, batch.progress_at = "running", None, utcnow()
     batch.callback_claimed_at = batch.callback_sent_at = batch.callback_error = None
@@ -133,7 +138,7 @@ def retry_failed(session: Session, batch_id: str, actor: str) -> Batch:
         actor,
         "batch.retry",
         agency_id=batch.agency_id,
-        detail={"batch": batch.id, "rows": count},
+        detail={"batch": batch.id, "rows": count, "pdfs": pdfs},
     )
-    log.info("batch %s: %d failed rows sent round again by %s", batch_id, count, actor)
+    log.info("batch %s: %d rows, %d PDFs sent round again by %s", batch_id, count, pdfs, actor)
     return batch

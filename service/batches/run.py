@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from service import documents
 from service.agencies import AgencyDirectory
+from service.batches import pdfphase
 from service.batches.models import Batch, BatchFile, BatchRow
 from service.db import Database
 from service.errors import VanbanError
@@ -43,7 +44,7 @@ TRANSIENT: tuple[type[BaseException], ...] = (
     ConnectionError,
     TimeoutError,
 )
-ROW_FORMATS = ("docx",)  # rows render DOCX; PDF is a per-batch step after them (see finish)
+ROW_FORMATS = ("docx",)  # rows render DOCX; PDFs are a phase after them (pdfphase)
 
 
 @dataclass(frozen=True)
@@ -237,18 +238,38 @@ def counts(session: Session, batch_id: str) -> dict[str, int]:
     return {s: found.get(s, 0) for s in ("pending", "done", "failed")}
 
 
-def finish_if_complete(database: Database, batch_id: str) -> str | None:
-    """Close the batch when no row is pending; return its final status if this call closed it.
+@dataclass(frozen=True)
+class Finish:
+    """What a finisher found: the final status if it closed the batch, or PDFs to send."""
+
+    status: str | None = None
+    send_pdf: bool = False
+
+
+def finish_if_complete(database: Database, batch_id: str, *, resend: bool = False) -> Finish:
+    """Close the batch when no row (and no PDF) is pending, or start its PDF phase.
 
     The guarded ``UPDATE … WHERE status IN ('queued', 'running')`` lets exactly
     one of several concurrent finishers win, so the callback is enqueued once.
+    A batch with a PDF format stays running while rows wait for their PDF
+    (service.batches.pdfphase); ``send_pdf`` tells the caller to enqueue the
+    chunks: when this call queued rows for conversion, or with ``resend``
+    (a sweep) when rows are still waiting.
     """
     with database.session() as session:
         found = counts(session, batch_id)
-        if found["pending"]:
-            return None
-        # The final status means every number is issued (or failed with its reason);
-        # PDF formats follow from the stored .docx (pdf_step), see workers.batches.
+        batch = session.get(Batch, batch_id)
+        if found["pending"] or batch is None or batch.status not in ("queued", "running"):
+            return Finish()
+        if pdfphase.wants_pdf(batch):
+            started = pdfphase.start(session, batch_id)
+            waiting = pdfphase.counts(session, batch_id)["pending"]
+            if waiting:
+                if started:
+                    batch.progress_at = utcnow()
+                    log.info("batch %s: rows rendered, %d PDFs to make", batch_id, started)
+                return Finish(send_pdf=bool(started) or resend)
+        # Every number is issued (or failed with its reason) and every PDF settled.
         final = "failed" if found["done"] == 0 else "done"
         result = session.execute(
             update(Batch)
@@ -256,38 +277,10 @@ def finish_if_complete(database: Database, batch_id: str) -> str | None:
             .values(status=final, finished_at=utcnow(), progress_at=utcnow())
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
-            return None
+            return Finish()
     log.info("batch %s finished: %s (%d done, %d failed)", batch_id, final, *_pair(found))
-    return final
+    return Finish(status=final)
 
 
 def _pair(found: dict[str, int]) -> tuple[int, int]:
     return found["done"], found["failed"]
-
-
-PDF_FORMATS = ("pdf", "pdfa")
-
-
-def pdf_step(database: Database, batch_id: str) -> tuple[list[str], bool] | None:
-    """The per-batch PDF step after the DOCX rows: (issued document ids, pdfa) or None.
-
-    TODO(pdf): the batch is "done" when its numbers are issued; its PDFs are made
-    afterwards by pdf.convert_documents and the callback does not wait for them.
-    Holding the final status until the PDFs are stored needs a linked
-    "batches.pdf_done" task and a sweep for it.
-    """
-    with database.session() as session:
-        batch = session.get(Batch, batch_id)
-        if batch is None or not batch.issue:
-            return None
-        wanted = [f for f in batch.formats if f in PDF_FORMATS]
-        if not wanted:
-            return None
-        ids = list(
-            session.scalars(
-                select(BatchRow.document_id)
-                .where(BatchRow.batch_id == batch_id, BatchRow.status == "done")
-                .order_by(BatchRow.row_index)
-            )
-        )
-    return [i for i in ids if i], "pdfa" in wanted

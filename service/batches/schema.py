@@ -22,7 +22,10 @@ class BatchRequest(Model):
     issue: bool = Field(
         default=False, description="true: vào sổ, cấp số liên tiếp; false: chỉ tạo bản xem trước"
     )
-    formats: list[str] = Field(default_factory=lambda: ["docx"], description="docx (pdf sau)")
+    formats: list[str] = Field(
+        default_factory=lambda: ["docx"],
+        description="docx, pdf, pdfa (PDF cho đợt vào sổ: một PDF mỗi văn bản và merged.pdf)",
+    )
     parent: str | None = Field(
         default=None, description="Mã văn bản căn cứ đã ban hành (quyết định công nhận)"
     )

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.batches.models import Batch, BatchRow
+from service.batches.pdfphase import pdf_format
 from service.errors import BatchNotFound
 from service.register.audit import iso
 
@@ -32,6 +33,8 @@ def batch_dict(session: Session, batch: Batch, *, with_rows: bool = False) -> di
             BatchRow.status,
             BatchRow.document_id,
             BatchRow.error,
+            BatchRow.pdf_status,
+            BatchRow.pdf_error,
         )
         .where(BatchRow.batch_id == batch.id)
         .order_by(BatchRow.row_index)
@@ -39,6 +42,7 @@ def batch_dict(session: Session, batch: Batch, *, with_rows: bool = False) -> di
     done = sum(1 for r in rows if r.status == "done")
     failed = sum(1 for r in rows if r.status == "failed")
     url = URL.format(id=batch.id)
+    fmt = pdf_format(batch.formats) if batch.issue else None
     body: dict[str, Any] = {
         "id": batch.id,
         "status": batch.status,
@@ -58,6 +62,18 @@ def batch_dict(session: Session, batch: Batch, *, with_rows: bool = False) -> di
             }
             for r in rows
             if r.status == "failed"
+        ]
+        + [
+            {
+                "loc": ["rows", r.row_index],
+                "row": r.line,
+                "number": r.number,
+                "document": r.document_id,
+                "msg": r.pdf_error,
+                "format": fmt,
+            }
+            for r in rows
+            if r.pdf_status == "failed"
         ],
         "template": batch.template,
         "issue": batch.issue,
@@ -77,6 +93,14 @@ def batch_dict(session: Session, batch: Batch, *, with_rows: bool = False) -> di
         "archive": f"{url}/archive",
         "url": url,
     }
+    if fmt is not None:
+        # The PDF phase: the batch stays "running" until every done row's PDF is settled.
+        pdf = [r.pdf_status for r in rows]
+        body["pdf_done"] = pdf.count("done")
+        body["pdf_failed"] = pdf.count("failed")
+        body["pdf_pending"] = body["done"] - body["pdf_done"] - body["pdf_failed"]
+        body["phase"] = _phase(batch.status, body["pending"], body["pdf_pending"])
+        body["merged_pdf"] = f"{url}/merged.pdf"
     if batch.callback_url:
         body["callback"] = {
             "url": batch.callback_url,
@@ -95,4 +119,14 @@ def batch_dict(session: Session, batch: Batch, *, with_rows: bool = False) -> di
             }
             for r in rows
         ]
+        if fmt is not None:
+            for out, r in zip(body["rows"], rows, strict=True):
+                out["pdf"], out["pdf_error"] = r.pdf_status, r.pdf_error
     return body
+
+
+def _phase(status: str, pending: int, pdf_pending: int) -> str | None:
+    """``render`` while rows are pending, then ``pdf`` until the PDFs are settled."""
+    if status not in ("queued", "running"):
+        return None
+    return "render" if pending or not pdf_pending else "pdf"

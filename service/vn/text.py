@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any, TypeVar, cast
+
+T = TypeVar("T")
 
 
 def nfc(s: str) -> str:
@@ -11,15 +14,16 @@ def nfc(s: str) -> str:
     return unicodedata.normalize("NFC", s)
 
 
-def nfc_deep(obj: object) -> object:
-    """Every string in a JSON-like value (dicts, lists, tuples) normalised to NFC."""
+def nfc_deep(obj: T) -> T:
+    """Every string in a JSON-like value (dicts, lists; tuples become lists) in NFC."""
+    out: Any = obj
     if isinstance(obj, str):
-        return unicodedata.normalize("NFC", obj)
-    if isinstance(obj, list | tuple):
-        return [nfc_deep(x) for x in obj]
-    if isinstance(obj, dict):
-        return {unicodedata.normalize("NFC", str(k)): nfc_deep(v) for k, v in obj.items()}
-    return obj
+        out = unicodedata.normalize("NFC", obj)
+    elif isinstance(obj, list | tuple):
+        out = [nfc_deep(x) for x in obj]
+    elif isinstance(obj, dict):
+        out = {unicodedata.normalize("NFC", str(k)): nfc_deep(v) for k, v in obj.items()}
+    return cast(T, out)
 
 
 def upper(s: str) -> str:

@@ -1,0 +1,241 @@
+"""Batches with PDF through a real worker and a real LibreOffice pool (embedded broker).
+
+One app and one worker for the module, consuming every queue like ``bin/run``
+(threads pool; the pdf runner owns a pool of two warm LibreOffice processes);
+numbers keep growing from test to test. ``BATCH_PDF_CHUNK=5`` splits a dozen
+rows over several ``pdf.convert_documents`` tasks, so the PDF phase's
+last-chunk-finishes logic runs with chunks in parallel.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from pypdf import PdfReader
+
+import workers.batches as tasks
+from service import db
+from service.batches import dispatch
+from service.batches.models import Batch
+from service.errors import ConversionFailed
+from service.pdf import batch as pdf_batch
+from service.pdf.settings import PoolSettings
+from tests.batch_helpers import Receiver, certificate_common, unit_rows, wait_done
+from tests.conftest import PROBLEM
+from tests.pdf_service import make_app, pdf_worker
+from tests.test_pdf_support import NEED_OFFICE, pdf_text
+
+pytestmark = NEED_OFFICE
+QUEUES = ("bulk", "maintenance", "render", "pdf")
+POISON = "Khu phố không chuyển được"
+
+
+@pytest.fixture(scope="module")
+def batch_app(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
+    """The module's app with one worker on every queue and a warm pool of two."""
+    instance = tmp_path_factory.mktemp("batch-pdf") / "instance"
+    instance.mkdir()
+    app = make_app(request, instance, PoolSettings(size=2, timeout=60), BATCH_PDF_CHUNK=5)
+    try:
+        with pdf_worker(app, queues=QUEUES, concurrency=4):
+            yield app
+    finally:
+        app.extensions["vanban.db"].dispose()
+
+
+@pytest.fixture
+def app(batch_app: Flask) -> Flask:
+    """The module's app (named ``app`` so these tests also run on PostgreSQL)."""
+    return batch_app
+
+
+def post(client: FlaskClient, rows: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    body = {
+        "template": "giay-cong-nhan",
+        "common": certificate_common(),
+        "rows": rows,
+        "issue": True,
+        "formats": ["docx", "pdf"],
+        **extra,
+    }
+    response = client.post("/api/v1/batches", json=body)
+    assert response.status_code == 202, response.get_json()
+    created: dict[str, Any] = response.get_json()
+    return created
+
+
+def watch(client: FlaskClient, batch_id: str, timeout: float = 120) -> list[dict[str, Any]]:
+    """Every state the batch went through until it finished (the last one is final)."""
+    seen: list[dict[str, Any]] = []
+    deadline = time.monotonic() + timeout
+    while not seen or seen[-1]["status"] not in ("done", "failed"):
+        assert time.monotonic() < deadline, f"batch not finished in {timeout}s: {seen[-1:]}"
+        seen.append(client.get(f"/api/v1/batches/{batch_id}").get_json())
+        time.sleep(0.05)
+    return seen
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    return [pdf_text(pdf, first=n, last=n) for n in range(1, pages + 1)]
+
+
+def test_batch_with_pdf(client: FlaskClient) -> None:
+    with Receiver() as receiver:
+        created = post(client, unit_rows(12), callback_url=receiver.url)
+        seen = watch(client, created["id"])
+        deadline = time.monotonic() + 10
+        while not receiver.received and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)  # a second POST would have arrived by now
+    final = seen[-1]
+    assert (final["status"], final["done"], final["failed"]) == ("done", 12, 0)
+    assert (final["pdf_done"], final["pdf_failed"], final["pdf_pending"]) == (12, 0, 0)
+    assert final["errors"] == [] and final["phase"] is None
+    # Never "done" while a PDF was still missing; the PDF phase was visible as running.
+    assert all(s["pdf_pending"] == 0 for s in seen if s["status"] == "done")
+    assert all(s["phase"] in ("render", "pdf") for s in seen[:-1])
+    [callback] = receiver.received
+    assert (callback["status"], callback["pdf_done"], callback["pdf_pending"]) == ("done", 12, 0)
+
+    docs = [client.get(f"/api/v1/documents/{i}").get_json() for i in final["documents"]]
+    first = created["first_number"]
+    assert [d["number"] for d in docs] == list(range(first, first + 12))
+    for doc in docs:
+        assert set(doc["files"]) == {"docx", "pdf"}
+        text = pdf_text(client.get(doc["files"]["pdf"]).data)
+        assert f"Số: {doc['symbol']}" in text
+
+    merged = client.get(final["merged_pdf"])
+    assert merged.status_code == 200 and merged.content_type == "application/pdf"
+    assert "X-Missing-Rows" not in merged.headers
+    pages = page_texts(merged.data)
+    assert len(pages) == 12
+    for page, doc in zip(pages, docs, strict=True):  # row order, one certificate a page
+        assert f"Số: {doc['symbol']}" in page
+
+    archive = zipfile.ZipFile(io.BytesIO(client.get(final["archive"]).data))
+    names = archive.namelist()
+    assert len(names) == 24
+    stem = docs[0]["symbol"].replace("/", "-")
+    assert names[:2] == [f"{first:04d}-{stem}.docx", f"{first:04d}-{stem}.pdf"]
+    assert archive.read(names[1]) == client.get(docs[0]["files"]["pdf"]).data
+
+
+def _poisoned(original: Any) -> Any:
+    """A converter that fails every chunk holding the poisoned certificate."""
+
+    def convert_once(self: Any, indices: list[int]) -> None:
+        for i in indices:
+            with zipfile.ZipFile(io.BytesIO(self.docs[i])) as docx:
+                if POISON.upper().encode() in docx.read("word/document.xml"):
+                    raise ConversionFailed("LibreOffice không đọc được tệp (giả lập)")
+        original(self, indices)
+
+    return convert_once
+
+
+def test_one_pdf_fails_alone_then_retry(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = unit_rows(6)
+    rows[2] = {"unit": {"name": POISON, "address": "Phường Bắc Sơn"}}
+    original = pdf_batch._Run._convert_once
+    monkeypatch.setattr(pdf_batch._Run, "_convert_once", _poisoned(original))
+    created = post(client, rows)
+    final = watch(client, created["id"])[-1]
+    assert (final["status"], final["done"], final["failed"]) == ("done", 6, 0)
+    assert (final["pdf_done"], final["pdf_failed"]) == (5, 1)
+    [error] = final["errors"]
+    assert (error["loc"], error["format"], error["number"]) == (
+        ["rows", 2],
+        "pdf",
+        created["first_number"] + 2,
+    )
+    assert error["msg"].startswith("Dòng 3: Không tạo được PDF") and "giả lập" in error["msg"]
+    bad = client.get(f"/api/v1/documents/{error['document']}").get_json()
+    assert bad["status"] == "issued" and set(bad["files"]) == {"docx"}  # number and .docx kept
+
+    merged = client.get(final["merged_pdf"])
+    assert merged.status_code == 200 and merged.headers["X-Missing-Rows"] == "3"
+    assert len(page_texts(merged.data)) == 5
+    names = zipfile.ZipFile(io.BytesIO(client.get(final["archive"]).data)).namelist()
+    assert len(names) == 6 + 5
+
+    monkeypatch.setattr(pdf_batch._Run, "_convert_once", original)  # the cause is fixed
+    again = client.post(f"/api/v1/batches/{created['id']}/retry")
+    assert again.status_code == 202 and again.get_json()["status"] == "running"
+    final = watch(client, created["id"])[-1]
+    assert (final["status"], final["pdf_done"], final["pdf_failed"]) == ("done", 6, 0)
+    assert final["errors"] == []
+    pages = page_texts(client.get(final["merged_pdf"]).data)
+    assert len(pages) == 6 and POISON.upper() in pages[2]
+
+
+def test_sweeper_recovers_the_pdf_phase(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pdf tasks were lost (a killed worker, a flushed queue): a sweep sends them again."""
+    original = dispatch.enqueue
+    lost: list[str] = []
+
+    def drop_pdf(name: str, *args: Any, **kw: Any) -> bool:
+        if name == "pdf.convert_documents":
+            lost.append(name)
+            return True
+        return original(name, *args, **kw)
+
+    monkeypatch.setattr(dispatch, "enqueue", drop_pdf)
+    created = post(client, unit_rows(3))
+    deadline = time.monotonic() + 60
+    while not lost:
+        assert time.monotonic() < deadline, "the PDF phase never started"
+        time.sleep(0.05)
+    state = client.get(created["url"]).get_json()
+    assert (state["status"], state["phase"], state["pdf_pending"]) == ("running", "pdf", 3)
+    monkeypatch.setattr(dispatch, "enqueue", original)
+    monkeypatch.setitem(app.config, "BATCH_STALL_SECONDS", 1)
+    time.sleep(1.2)
+    with app.app_context():
+        tasks.sweep_batches.delay()
+    final = wait_done(client, created["id"], timeout=120)
+    assert (final["status"], final["pdf_done"], final["pdf_failed"]) == ("done", 3, 0)
+
+
+def test_merged_pdf_of_a_batch_without_pdf(client: FlaskClient) -> None:
+    created = post(client, unit_rows(1), formats=["docx"])
+    response = client.get(f"/api/v1/batches/{created['id']}/merged.pdf")
+    assert response.status_code == 404 and response.content_type == PROBLEM
+    assert "không xuất PDF" in response.get_json()["detail"]
+    wait_done(client, created["id"])
+
+
+def test_merged_pdf_waits_for_the_pdfs(client: FlaskClient, app: Flask) -> None:
+    created = post(client, unit_rows(2))
+    wait_done(client, created["id"], timeout=120)
+    url = f"/api/v1/batches/{created['id']}/merged.pdf"
+    assert client.get(url).status_code == 200
+    # Put the batch back in its PDF phase (a real run may finish before any request).
+    with app.app_context(), db.current().session() as session:
+        session.get(Batch, created["id"]).status = "running"
+    early = client.get(url)
+    assert early.status_code == 409 and early.content_type == PROBLEM
+    assert "PDF của đợt chưa xong" in early.get_json()["detail"]
+    with app.app_context(), db.current().session() as session:
+        session.get(Batch, created["id"]).status = "done"
+
+
+def test_preview_batch_refuses_pdf(client: FlaskClient) -> None:
+    body = {"template": "giay-cong-nhan", "common": certificate_common(), "rows": unit_rows(1)}
+    response = client.post("/api/v1/batches", json={**body, "formats": ["pdf"]})
+    assert response.status_code == 422 and response.content_type == PROBLEM
+    assert response.get_json()["errors"][0]["loc"] == ["formats"]
