@@ -14,7 +14,8 @@ COPY config ./config
 # Alembic migrations: the web runs `python -m service.cli db upgrade` before gunicorn.
 COPY migrations ./migrations
 COPY alembic.ini ./
-RUN pip install --no-cache-dir .
+# Editable: the code stays in /app beside migrations/ and config/ (config.settings.ROOT).
+RUN pip install --no-cache-dir -e .
 ENV PYTHONUNBUFFERED=1
 
 # The converter: LibreOffice Writer without X, driven over UNO by Debian's own
