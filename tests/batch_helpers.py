@@ -53,7 +53,7 @@ def wait_done(client: FlaskClient, batch_id: str, timeout: float = 60) -> dict[s
     """Poll the batch until it is done or failed."""
     deadline = time.monotonic() + timeout
     while True:
-        body: dict[str, Any] = client.get(f"/api/v1/batches/{batch_id}").json
+        body: dict[str, Any] = client.get(f"/api/v1/batches/{batch_id}").get_json()
         if body["status"] in ("done", "failed"):
             return body
         assert time.monotonic() < deadline, f"batch not finished in {timeout}s: {body}"

@@ -103,6 +103,12 @@ def test_libreoffice_missing(missing: Flask) -> None:
     body["formats"] = ["docx"]
     assert client.post("/api/v1/documents", json=body).get_json()["number"] == 1
 
+    # Batches, issued or preview, are refused at once too: nothing could make their PDFs.
+    batch = {"template": "ke-hoach", "rows": [example("ke-hoach")], "formats": ["pdf"]}
+    for issue in (True, False):
+        response = client.post("/api/v1/batches", json={**batch, "issue": issue})
+        assert response.status_code == 503 and response.content_type == PROBLEM
+
 
 def test_a_job_that_reaches_a_worker_without_libreoffice(missing: Flask) -> None:
     """Past the heartbeat (e.g. LibreOffice removed meanwhile), the worker answers 'unavailable'."""

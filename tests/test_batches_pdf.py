@@ -10,6 +10,7 @@ last-chunk-finishes logic runs with chunks in parallel.
 from __future__ import annotations
 
 import io
+import re
 import time
 import zipfile
 from collections.abc import Iterator
@@ -27,9 +28,11 @@ from service.batches.models import Batch
 from service.errors import ConversionFailed
 from service.pdf import batch as pdf_batch
 from service.pdf.settings import PoolSettings
+from templates_docx.quyet_dinh_cong_nhan import STANDARD
 from tests.batch_helpers import Receiver, certificate_common, unit_rows, wait_done
 from tests.conftest import PROBLEM
 from tests.pdf_service import make_app, pdf_worker
+from tests.test_api_pdf import xmp
 from tests.test_pdf_support import NEED_OFFICE, pdf_text
 
 pytestmark = NEED_OFFICE
@@ -225,17 +228,91 @@ def test_merged_pdf_waits_for_the_pdfs(client: FlaskClient, app: Flask) -> None:
     url = f"/api/v1/batches/{created['id']}/merged.pdf"
     assert client.get(url).status_code == 200
     # Put the batch back in its PDF phase (a real run may finish before any request).
-    with app.app_context(), db.current().session() as session:
-        session.get(Batch, created["id"]).status = "running"
+    set_status(app, created["id"], "running")
     early = client.get(url)
     assert early.status_code == 409 and early.content_type == PROBLEM
     assert "PDF của đợt chưa xong" in early.get_json()["detail"]
+    set_status(app, created["id"], "done")
+
+
+def set_status(app: Flask, batch_id: str, status: str) -> None:
     with app.app_context(), db.current().session() as session:
-        session.get(Batch, created["id"]).status = "done"
+        batch = session.get(Batch, batch_id)
+        assert batch is not None
+        batch.status = status
 
 
-def test_preview_batch_refuses_pdf(client: FlaskClient) -> None:
-    body = {"template": "giay-cong-nhan", "common": certificate_common(), "rows": unit_rows(1)}
-    response = client.post("/api/v1/batches", json={**body, "formats": ["pdf"]})
-    assert response.status_code == 422 and response.content_type == PROBLEM
-    assert response.get_json()["errors"][0]["loc"] == ["formats"]
+def preview(client: FlaskClient, count: int, formats: list[str]) -> dict[str, Any]:
+    """A finished preview batch (``"issue": false``: no number) of ``count`` certificates."""
+    created = post(client, unit_rows(count), issue=False, formats=formats)
+    assert created["first_number"] is None
+    final = watch(client, created["id"])[-1]
+    assert (final["status"], final["done"], final["failed"]) == ("done", count, 0)
+    assert (final["pdf_done"], final["pdf_failed"], final["pdf_pending"]) == (count, 0, 0)
+    assert final["errors"] == [] and final["documents"] == [] and final["phase"] is None
+    return final
+
+
+def test_preview_batch_with_pdf(client: FlaskClient) -> None:
+    """Drafts get their PDFs the same way: batch_files, merged.pdf and the archive."""
+    final = preview(client, 6, ["docx", "pdf"])
+    names = [f"Khu phố {i}".upper() for i in range(1, 7)]
+    merged = client.get(final["merged_pdf"])
+    assert merged.status_code == 200 and merged.content_type == "application/pdf"
+    assert "X-Missing-Rows" not in merged.headers
+    pages = page_texts(merged.data)
+    assert len(pages) == 6
+    for page, name in zip(pages, names, strict=True):  # row order, one certificate a page
+        assert name in page and re.search(r"Số:\s+/", page)  # a draft: no number
+
+    archive = zipfile.ZipFile(io.BytesIO(client.get(final["archive"]).data))
+    stem = "giay-cong-nhan-du-thao"
+    expected = [f"{i:04d}-{stem}.{ext}" for i in range(1, 7) for ext in ("docx", "pdf")]
+    assert archive.namelist() == expected
+    for i, name in enumerate(names, 1):
+        pdf = archive.read(f"{i:04d}-{stem}.pdf")
+        text = pdf_text(pdf)
+        assert name in text and "Số:" in text and not re.search(r"Số:\s*\d", text)
+        info = PdfReader(io.BytesIO(pdf)).metadata  # title = the row's trích yếu
+        title = f"Giấy công nhận Khu phố {i} đạt tiêu chuẩn {STANDARD} năm 2024"
+        assert info is not None and info.title == title
+        assert info.author == "ỦY BAN NHÂN DÂN PHƯỜNG BẮC SƠN" and not info.subject  # no number
+
+
+def test_preview_batch_with_pdfa(client: FlaskClient) -> None:
+    final = preview(client, 2, ["pdfa"])
+    archive = zipfile.ZipFile(io.BytesIO(client.get(final["archive"]).data))
+    names = archive.namelist()
+    assert names == [f"{i:04d}-giay-cong-nhan-du-thao.pdf" for i in (1, 2)]  # only what was asked
+    assert "<pdfaid:part>2</pdfaid:part>" in xmp(archive.read(names[0]))
+    merged = client.get(final["merged_pdf"])
+    assert merged.status_code == 200 and "<pdfaid:part>2</pdfaid:part>" in xmp(merged.data)
+
+
+def test_preview_pdf_fails_alone_then_retry(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = unit_rows(3)
+    rows[1] = {"unit": {"name": POISON, "address": "Phường Bắc Sơn"}}
+    original = pdf_batch._Run._convert_once
+    monkeypatch.setattr(pdf_batch._Run, "_convert_once", _poisoned(original))
+    created = post(client, rows, issue=False)
+    final = watch(client, created["id"])[-1]
+    assert (final["status"], final["pdf_done"], final["pdf_failed"]) == ("done", 2, 1)
+    [error] = final["errors"]
+    assert (error["loc"], error["format"], error["number"], error["document"]) == (
+        ["rows", 1],
+        "pdf",
+        None,
+        None,
+    )
+    assert error["msg"].startswith("Dòng 2: Không tạo được PDF") and "giả lập" in error["msg"]
+    merged = client.get(final["merged_pdf"])
+    assert merged.headers["X-Missing-Rows"] == "2" and len(page_texts(merged.data)) == 2
+
+    monkeypatch.setattr(pdf_batch._Run, "_convert_once", original)
+    assert client.post(f"/api/v1/batches/{created['id']}/retry").status_code == 202
+    final = watch(client, created["id"])[-1]
+    assert (final["status"], final["pdf_done"], final["pdf_failed"]) == ("done", 3, 0)
+    names = zipfile.ZipFile(io.BytesIO(client.get(final["archive"]).data)).namelist()
+    assert len(names) == 6

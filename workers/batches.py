@@ -3,7 +3,8 @@
 ``batches.dispatch`` fans a batch out into ``batches.render_rows`` chunks;
 each chunk closes the batch when no row is left pending and then enqueues
 ``batches.callback``. A batch with a PDF format first goes through its PDF
-phase: ``pdf.convert_documents`` chunks on the pdf queue, each ``link``ed to
+phase: chunks on the pdf queue (``pdf.convert_documents`` for an issued
+batch, ``pdf.convert_batch_files`` for a preview), each ``link``ed to
 ``batches.pdf_done``, which records them; the last one closes the batch
 (service.batches.pdfphase). No task waits on another's result.
 ``maintenance.sweep_batches`` (beat, every 10 s) re-dispatches batches that
@@ -47,15 +48,15 @@ def _finish(batch_id: str, *, resend: bool = False) -> None:
 
 
 def _send_pdf(batch_id: str) -> None:
-    """One pdf.convert_documents task per chunk of documents, each linked to pdf_done."""
+    """One pdf task per chunk of rows (its source decides which), each linked to pdf_done."""
     size = int(current_app.config["BATCH_PDF_CHUNK"])
-    chunks, pdfa = pdfphase.plan(db.current(), batch_id, size)
+    chunks = pdfphase.plan(db.current(), batch_id, size)
     celery_app = celery_queue.current()
     for chunk in chunks:
         done = celery_app.signature(
             "batches.pdf_done", args=(batch_id, chunk.start, chunk.stop), queue="bulk"
         )
-        dispatch.enqueue("pdf.convert_documents", chunk.document_ids, pdfa, queue="pdf", link=done)
+        dispatch.enqueue(chunk.task, *chunk.args, queue="pdf", link=done)
     log.info("batch %s: %d PDF chunks sent to the pdf queue", batch_id, len(chunks))
 
 
@@ -85,7 +86,7 @@ def render_rows(self: Task, batch_id: str, start: int, stop: int) -> int:
 
 @shared_task(name="batches.pdf_done", bind=True, **RETRY)
 def pdf_done(self: Task, outcome: dict[str, Any], batch_id: str, start: int, stop: int) -> int:
-    """Linked after a pdf.convert_documents chunk: record its rows, then try to finish."""
+    """Linked after a chunk's pdf task: record its rows, then try to finish."""
     failed = dict((outcome or {}).get("failed") or {})
     log.debug("batch %s: PDFs of rows %d-%d in task %s", batch_id, start, stop, self.request.id)
     done, _ = pdfphase.record(db.current(), batch_id, start, stop, failed)

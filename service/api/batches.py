@@ -36,7 +36,7 @@ _FALSE = {"", "0", "false", "no", "off", "không"}
 def create() -> Response:
     """Validate every row, reserve the numbers, store the batch; 202 and enqueue after commit."""
     new = _from_upload() if request.mimetype == "multipart/form-data" else _from_json()
-    if new.issue and pdf_format(new.formats) is not None:
+    if pdf_format(new.formats) is not None:
         wiring.client().require()  # 503 before any number is reserved when nothing can convert
     session = db.request_session()
     batch = create_batch(

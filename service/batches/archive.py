@@ -1,4 +1,4 @@
-"""The ZIP of a finished batch: its files (.docx, .pdf) in row order, named by number.
+"""The ZIP of a finished batch: its files (.docx, .pdf) in row order, named by number (or row).
 
 Files are read a few at a time and written ZIP_STORED (a .docx is already
 compressed) into a spooled temporary file: small batches stay in memory,
@@ -75,15 +75,20 @@ def _issued(session: Session, batch: Batch) -> Iterator[tuple[str, bytes]]:
                 yield member_name(number, symbol, fmt), content
 
 
+def draft_name(row_index: int, template: str, fmt: str) -> str:
+    """``0007-giay-cong-nhan-du-thao.pdf``: a preview row has no number, so its row first."""
+    return f"{row_index + 1:04d}-{template}-du-thao.{EXTENSIONS.get(fmt, fmt)}"
+
+
 def _drafts(session: Session, batch: Batch) -> Iterator[tuple[str, bytes]]:
     rows = session.execute(
         select(BatchFile.row_index, BatchFile.format, BatchFile.content)
-        .where(BatchFile.batch_id == batch.id)
+        .where(BatchFile.batch_id == batch.id, BatchFile.format.in_(member_formats(batch)))
         .order_by(BatchFile.row_index, BatchFile.format)
         .execution_options(yield_per=READ_CHUNK)
     )
     for row_index, fmt, content in rows:
-        yield f"{row_index + 1:04d}-{batch.template}-du-thao.{fmt}", bytes(content)
+        yield draft_name(row_index, batch.template, fmt), bytes(content)
 
 
 def build_archive(session: Session, batch: Batch) -> IO[bytes]:

@@ -160,9 +160,6 @@ def create_batch(
     """Validate every row, reserve the block (issued batches) and store batch and rows."""
     spec = templates.get(request.template)
     formats = check_formats(request.formats)
-    if not request.issue and set(formats) - {"docx"}:
-        msg = "Đợt không vào sổ chỉ tạo được docx; PDF có cho đợt vào sổ (issue=true)"
-        raise InvalidData([{"loc": ["formats"], "msg": msg}])
     if not request.rows:
         raise InvalidData([{"loc": ["rows"], "msg": "Đợt phát hành cần ít nhất một dòng"}])
     if len(request.rows) > max_rows:

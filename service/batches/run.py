@@ -262,7 +262,7 @@ def finish_if_complete(database: Database, batch_id: str, *, resend: bool = Fals
         if found["pending"] or batch is None or batch.status not in ("queued", "running"):
             return Finish()
         if pdfphase.wants_pdf(batch):
-            started = pdfphase.start(session, batch_id)
+            started = pdfphase.start(session, batch)
             waiting = pdfphase.counts(session, batch_id)["pending"]
             if waiting:
                 if started:

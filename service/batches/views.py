@@ -42,7 +42,7 @@ def batch_dict(session: Session, batch: Batch, *, with_rows: bool = False) -> di
     done = sum(1 for r in rows if r.status == "done")
     failed = sum(1 for r in rows if r.status == "failed")
     url = URL.format(id=batch.id)
-    fmt = pdf_format(batch.formats) if batch.issue else None
+    fmt = pdf_format(batch.formats)
     body: dict[str, Any] = {
         "id": batch.id,
         "status": batch.status,

@@ -50,10 +50,14 @@ def metadata(summary: str, author: str | None, symbol: str | None) -> PdfMetadat
 class Source:
     """What converting one document needs, read in one short transaction."""
 
-    document_id: str
+    key: str  # the document id (or, for a preview batch's file, its row index)
     docx: bytes | None  # None when the PDF is already stored
     pdf: bytes | None
     metadata: PdfMetadata
+
+
+Loader = Callable[[str], Source]  # raises a VanbanError when the key has nothing to convert
+Storer = Callable[[str, bytes], bytes]  # stores a key's PDF; returns the one kept
 
 
 def _check_format(fmt: str) -> None:
@@ -169,13 +173,41 @@ def convert_documents(
     ``merged=False`` skips the merged file (e.g. when merged.pdf is built on demand).
     """
     fmt = "pdfa" if pdfa else "pdf"
-    pdfs: list[bytes | None] = [None] * len(document_ids)
+    return convert_sources(
+        document_ids,
+        lambda doc_id: load_source(database, doc_id, fmt),
+        lambda doc_id, pdf: store_pdf(database, doc_id, fmt, pdf),
+        pool=pool,
+        pdfa=pdfa,
+        chunk_size=chunk_size,
+        merged_metadata=merged_metadata,
+        merged=merged,
+    )
+
+
+def convert_sources(
+    keys: Sequence[str],
+    load: Loader,
+    store: Storer,
+    *,
+    pool: ConverterPool,
+    pdfa: bool = False,
+    chunk_size: int = 50,
+    merged_metadata: PdfMetadata | None = None,
+    merged: bool = True,
+) -> BatchResult:
+    """PDFs of ``keys`` in order, wherever they are kept: ``load`` reads each (a stored PDF
+    is reused), the rest are converted in merged chunks (``convert_many``) and ``store``d.
+
+    A key that cannot be loaded or converted fails alone (``errors`` by index).
+    """
+    pdfs: list[bytes | None] = [None] * len(keys)
     errors: dict[int, VanbanError] = {}
     todo: list[tuple[int, Source]] = []
-    for index, doc_id in enumerate(document_ids):
+    for index, key in enumerate(keys):
         try:
-            source = load_source(database, doc_id, fmt)
-        except (NotFound, Conflict) as exc:
+            source = load(key)
+        except VanbanError as exc:
             errors[index] = exc
             continue
         if source.pdf is not None:
@@ -191,12 +223,12 @@ def convert_documents(
             pdfa=pdfa,
             metadata=[s.metadata for _, s in todo],
             merged_metadata=merged_metadata,
-            merged=merged and len(todo) == len(document_ids),
+            merged=merged and len(todo) == len(keys),
         )
         conversions = result.conversions
         for (index, source), pdf in zip(todo, result.pdfs, strict=True):
             if pdf is not None:
-                pdfs[index] = store_pdf(database, source.document_id, fmt, pdf)
+                pdfs[index] = store(source.key, pdf)
         for position, error in result.errors.items():
             errors[todo[position][0]] = error
         if result.ok:
@@ -207,7 +239,7 @@ def convert_documents(
         joined = merged_pdf(done, merged_metadata, pdfa=pdfa)
     log.info(
         "pdf of %s documents: %s converted in %s conversions, %s failed",
-        len(document_ids),
+        len(keys),
         len(todo),
         conversions,
         len(errors),
