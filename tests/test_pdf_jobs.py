@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import event, select
 
 from service.db import Database
 from service.errors import NotFound
@@ -20,6 +21,7 @@ from service.pdf.jobstore import FileJobStore, Heartbeat, Job, JobStore, Outcome
 from service.pdf.jobstore_redis import RedisJobStore
 from service.pdf.settings import PoolSettings
 from service.register import issue
+from service.register.models import AuditRow
 from tests.dbfixtures import *  # noqa: F403
 from tests.dbfixtures import example_data
 from tests.pdf_service import make_app, pdf_worker
@@ -121,6 +123,48 @@ def test_convert_documents(seeded: Database, pool: ConverterPool) -> None:
     again = jobs.convert_documents(seeded, ids, pool=pool)
     assert again.conversions == 0 and again.pdfs == stored
     assert again.merged is not None and len(PdfReader(io.BytesIO(again.merged)).pages) == 3
+
+
+@NEED_OFFICE
+def test_a_chunk_is_read_and_stored_in_one_transaction_each(
+    seeded: Database, pool: ConverterPool
+) -> None:
+    ids = _certificates(seeded, 5)
+    commits: list[int] = []
+    listener = lambda _conn: commits.append(1)  # noqa: E731
+    event.listen(seeded.engine, "commit", listener)
+    try:
+        result = jobs.convert_documents(seeded, ids, pool=pool, merged=False)
+    finally:
+        event.remove(seeded.engine, "commit", listener)
+    assert result.ok and all(result.pdfs)
+    assert len(commits) == 2  # the chunk's .docx read in one, its 5 PDFs stored in the other
+    with seeded.session() as session:
+        audited = session.scalars(
+            select(AuditRow.document_id).where(
+                AuditRow.action == "pdf", AuditRow.document_id.in_(ids)
+            )
+        ).all()
+    assert len(audited) == len(ids) and set(audited) == set(ids)  # one audit row per PDF
+
+
+def test_store_pdfs_falls_back_to_one_row_at_a_time(seeded: Database) -> None:
+    """A row that cannot be inserted (here: the same document twice) does not lose the others."""
+    first, second = _certificates(seeded, 2)
+    kept = jobs.store_pdfs(
+        seeded, "pdf", [(first, b"%PDF-a"), (first, b"%PDF-b"), (second, b"%PDF-c")]
+    )
+    assert kept == [b"%PDF-a", b"%PDF-a", b"%PDF-c"]  # the first one stored is kept
+    assert jobs.stored_pdfs(seeded, [first, second]) == [b"%PDF-a", b"%PDF-c"]
+    again = jobs.store_pdfs(seeded, "pdf", [(second, b"%PDF-d"), ("0" * 32, b"%PDF-e")])
+    assert again[0] == b"%PDF-c" and isinstance(again[1], NotFound)
+    with seeded.session() as session:
+        audited = session.scalars(
+            select(AuditRow.document_id).where(
+                AuditRow.action == "pdf", AuditRow.document_id.in_([first, second])
+            )
+        ).all()
+    assert len(audited) == 2 and set(audited) == {first, second}  # one per stored PDF
 
 
 @NEED_OFFICE
