@@ -60,6 +60,9 @@ def broker_settings(app: Flask) -> dict[str, Any]:
         os.makedirs(folder / sub, exist_ok=True)
     common.update(
         broker_url="filesystem://",
+        # kombu's own transport can hand a worker a half-written message (see
+        # service/broker_fs.py); ours renames whole files into place.
+        broker_transport="service.broker_fs:Transport",
         broker_transport_options={
             "data_folder_in": str(folder / "queue"),
             "data_folder_out": str(folder / "queue"),

@@ -78,3 +78,35 @@ def test_healthz_reports_an_unreachable_broker(tmp_path: Path) -> None:
     assert response.status_code == 503
     assert response.json["checks"]["broker"] == "unreachable"
     assert response.content_type == "application/problem+json"
+
+
+def test_embedded_broker_messages_appear_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A consumer never sees a half-written message file (celery/kombu#1551)."""
+    import json
+    import os
+
+    app = _app(tmp_path, REDIS_URL=None)
+    celery_app = app.extensions["celery"]
+    folder = celery_app.conf.broker_transport_options["data_folder_in"]
+    seen: list[tuple[str, str, list[str]]] = []
+    real_replace = os.replace
+
+    def replace(src: str, dst: str) -> None:
+        # At the moment of the rename the message is complete and no consumer can see it yet.
+        visible = [n for n in os.listdir(folder) if n.endswith(".render.msg")]
+        with open(src, encoding="utf-8") as f:
+            json.loads(f.read())
+        seen.append((os.path.basename(src), os.path.basename(dst), visible))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with celery_app.connection_for_write() as conn:
+        channel = conn.default_channel
+        channel._put("render", {"body": "x" * 100_000})
+        message = channel._get("render")
+    assert message == {"body": "x" * 100_000}
+    ((src, dst, visible),) = seen
+    assert not src.endswith(".render.msg") and dst.endswith(".render.msg")
+    assert visible == []
