@@ -25,7 +25,8 @@ from kombu.utils.json import dumps
 class Channel(filesystem.Channel):  # type: ignore[misc]
     """A filesystem channel whose messages appear whole or not at all."""
 
-    def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
+    # Same signature as kombu.transport.filesystem.Channel._put (its stubs say otherwise).
+    def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:  # type: ignore[override]
         name = f"{int(round(monotonic() * 1000))}_{uuid.uuid4()}.{queue}.msg"
         final = os.path.join(self.data_folder_out, name)
         partial = os.path.join(self.data_folder_out, f".{name}.part")
