@@ -34,6 +34,19 @@ def unit_rows(count: int) -> list[dict[str, Any]]:
     ]
 
 
+def post_certificates(
+    client: FlaskClient, count: int, *, issue: bool = True, **extra: Any
+) -> dict[str, Any]:
+    """POST a batch of ``count`` giay-cong-nhan rows; the 202 body."""
+    body = {"template": "giay-cong-nhan", "common": certificate_common(), "rows": unit_rows(count)}
+    if issue:
+        body["issue"] = True
+    response = client.post("/api/v1/batches", json={**body, **extra})
+    assert response.status_code == 202, response.get_json()
+    result: dict[str, Any] = response.get_json()
+    return result
+
+
 @contextmanager
 def worker(app: Flask) -> Iterator[None]:
     """A real Celery worker thread on the app's broker (never eager mode)."""

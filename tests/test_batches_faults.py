@@ -23,7 +23,7 @@ import redis
 
 from config.settings import ROOT
 from service import create_app
-from tests.batch_helpers import certificate_common, unit_rows
+from tests.batch_helpers import post_certificates
 from tests.dbfixtures import truncate_and_seed
 from tests.services import require_postgres, require_redis
 
@@ -128,17 +128,7 @@ def _submit(db_url: str, redis_url: str, tmp: Path) -> str:
         {"TESTING": True, "INSTANCE_PATH": str(tmp), "DATABASE_URL": db_url, "REDIS_URL": redis_url}
     )
     try:
-        response = app.test_client().post(
-            "/api/v1/batches",
-            json={
-                "template": "giay-cong-nhan",
-                "common": certificate_common(),
-                "rows": unit_rows(ROWS),
-                "issue": True,
-            },
-        )
-        assert response.status_code == 202, response.json
-        return str(response.json["id"])
+        return str(post_certificates(app.test_client(), ROWS)["id"])
     finally:
         app.extensions["vanban.db"].dispose()
 

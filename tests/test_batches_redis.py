@@ -11,7 +11,7 @@ import redis
 
 from service import create_app
 from service.register.setup import prepare_database
-from tests.batch_helpers import certificate_common, unit_rows, wait_done, worker
+from tests.batch_helpers import post_certificates, wait_done, worker
 from tests.services import require_redis
 
 
@@ -31,15 +31,7 @@ def test_batch_on_redis(tmp_path: Path) -> None:
     client = app.test_client()
     try:
         with worker(app):
-            body = client.post(
-                "/api/v1/batches",
-                json={
-                    "template": "giay-cong-nhan",
-                    "common": certificate_common(),
-                    "rows": unit_rows(60),
-                    "issue": True,
-                },
-            ).json
+            body = post_certificates(client, 60)
             final = wait_done(client, body["id"])
         assert (final["status"], final["done"], final["failed"]) == ("done", 60, 0)
         names = zipfile.ZipFile(io.BytesIO(client.get(final["archive"]).data)).namelist()

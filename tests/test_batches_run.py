@@ -17,7 +17,14 @@ from service import db, vn
 from service.batches import run
 from service.register.models import Document
 from templates_docx import giay_cong_nhan
-from tests.batch_helpers import Receiver, certificate_common, unit_rows, wait_done, worker
+from tests.batch_helpers import (
+    Receiver,
+    certificate_common,
+    post_certificates,
+    unit_rows,
+    wait_done,
+    worker,
+)
 from tests.conftest import docx_text
 from tests.test_api_register import example, issue
 
@@ -136,15 +143,7 @@ def test_transient_error_is_retried(
 
     monkeypatch.setattr(run, "issue_reserved", flaky)
     with worker(app):
-        body = client.post(
-            "/api/v1/batches",
-            json={
-                "template": "giay-cong-nhan",
-                "common": certificate_common(),
-                "rows": unit_rows(4),
-                "issue": True,
-            },
-        ).json
+        body = post_certificates(client, 4)
         final = wait_done(client, body["id"])
     assert (final["status"], final["done"], final["failed"]) == ("done", 4, 0)
     assert calls.count(1) == 2  # the chunk was rolled back and run again
@@ -153,14 +152,7 @@ def test_transient_error_is_retried(
 
 def test_preview_batch_takes_no_number(app: Flask, client: FlaskClient) -> None:
     with worker(app):
-        body = client.post(
-            "/api/v1/batches",
-            json={
-                "template": "giay-cong-nhan",
-                "common": certificate_common(),
-                "rows": unit_rows(3),
-            },
-        ).json
+        body = post_certificates(client, 3, issue=False)
         assert body["first_number"] is None
         final = wait_done(client, body["id"])
     assert (final["status"], final["done"], final["documents"]) == ("done", 3, [])
@@ -178,15 +170,7 @@ def test_sweeper_dispatches_a_batch_never_enqueued(app: Flask, client: FlaskClie
     original = dispatch.enqueue
     dispatch.enqueue = lambda *a, **k: False  # type: ignore[assignment]
     try:
-        body = client.post(
-            "/api/v1/batches",
-            json={
-                "template": "giay-cong-nhan",
-                "common": certificate_common(),
-                "rows": unit_rows(3),
-                "issue": True,
-            },
-        ).json
+        body = post_certificates(client, 3)
     finally:
         dispatch.enqueue = original  # type: ignore[assignment]
     assert client.get(body["url"]).json["status"] == "queued"
