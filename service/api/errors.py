@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from service.errors import VanbanError
@@ -93,6 +94,22 @@ def handle_http_exception(exc: HTTPException) -> Response:
     return problem_response(_problem(status, title, detail), headers)
 
 
+def handle_database_unavailable(exc: OperationalError) -> Response:
+    """The database dropped the connection, timed out or cancelled: 503, try again.
+
+    Nothing half-written stays behind (the transaction died with the error);
+    a client that sent an Idempotency-Key can repeat the request safely.
+    """
+    log.warning("database error on %s %s: %s", request.method, request.path, exc.orig)
+    session = g.get("vanban_session")
+    if session is not None:
+        session.rollback()
+    body = _problem(
+        503, HTTP_TITLES[503], "Cơ sở dữ liệu tạm thời không trả lời; xin gửi lại yêu cầu."
+    )
+    return problem_response(body, {"Retry-After": "1"})
+
+
 def handle_unexpected(exc: Exception) -> Response:
     """Anything else: log the traceback, tell the client nothing internal."""
     log.exception("unhandled error on %s %s", request.method, request.path)
@@ -106,4 +123,5 @@ def init_app(app: Flask) -> None:
     """Register the handlers on the whole app (unknown routes have no blueprint)."""
     app.register_error_handler(VanbanError, handle_vanban_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected)

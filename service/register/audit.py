@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.register.models import AuditRow
+from service.register.models import AuditRow, utcnow
 
 
 def as_utc(value: dt.datetime | None) -> dt.datetime | None:
@@ -24,6 +24,26 @@ def iso(value: dt.datetime | None) -> str | None:
     return aware.isoformat().replace("+00:00", "Z") if aware else None
 
 
+def row(
+    actor: str,
+    action: str,
+    *,
+    agency_id: str | None = None,
+    document_id: str | None = None,
+    detail: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> AuditRow:
+    """A new (transient) audit row, every column but the id set."""
+    return AuditRow(
+        at=at or utcnow(),
+        actor=actor,
+        action=action,
+        agency_id=agency_id,
+        document_id=document_id,
+        detail=detail,
+    )
+
+
 def record(
     session: Session,
     actor: str,
@@ -34,11 +54,9 @@ def record(
     detail: dict[str, Any] | None = None,
 ) -> AuditRow:
     """Add an audit row in the caller's transaction."""
-    row = AuditRow(
-        actor=actor, action=action, agency_id=agency_id, document_id=document_id, detail=detail
-    )
-    session.add(row)
-    return row
+    new = row(actor, action, agency_id=agency_id, document_id=document_id, detail=detail)
+    session.add(new)
+    return new
 
 
 def audit_dict(row: AuditRow) -> dict[str, Any]:

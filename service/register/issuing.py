@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from service import documents, templates, vn
 from service.agencies import AgencyDirectory
@@ -25,10 +24,10 @@ from service.errors import (
     RegisterConflict,
     UnsupportedType,
 )
-from service.register import audit, numbering
+from service.register import audit, numbering, writing
 from service.register.agencies import load_directory
 from service.register.keys import can_access
-from service.register.models import AgencyRow, ApiKey, Document, FileRow, new_id
+from service.register.models import AgencyRow, ApiKey, Document, new_id, utcnow
 from service.register.storage import DEFAULT_STORAGE, Storage
 
 log = logging.getLogger(__name__)
@@ -127,7 +126,12 @@ def issue(
     Anything raised means the caller must roll back; that releases the number.
     """
     fmts = check_formats(formats)
-    digest = request_hash(template_id, data, fmts)
+    # Only a replay with the same Idempotency-Key compares bodies.
+    digest = request_hash(template_id, data, fmts) if idempotency_key is not None else None
+    optimistic = number is None and _can_claim(session)
+    if optimistic:
+        # Reads until the claim need no transaction either (one round trip each).
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     if idempotency_key is not None:
         found = _existing(session, actor, idempotency_key, digest)
         if found is not None:
@@ -148,35 +152,130 @@ def issue(
             ]
         )
     year = prepared.date.year
-    if number is None:
-        number = numbering.take(session, agency.id, book.id, year)
-        if idempotency_key is not None:
-            # A concurrent twin with the same key held the lock until it committed: look
-            # again, and give the number back (we still hold the row lock).
-            found = _existing(session, actor, idempotency_key, digest)
-            if found is not None:
-                numbering.advance(session, agency.id, book.id, year, number - 1)
-                return IssueResult(found, False)
-    else:
+    entry = _Entry(prepared, agency.id, book.id, year, actor, idempotency_key, digest, batch_id)
+    if number is not None:
         # A number reserved by a committed reserve_block needs checking, not the sequence
         # lock, so that bulk workers issue their rows in parallel (service.batches.run).
         last = numbering.last_number(session, agency.id, book.id, year)
         if not 1 <= number <= last:
             raise RegisterConflict(f"Số {number} chưa được giữ chỗ trong sổ {book.id} năm {year}")
+        return IssueResult(_write(session, entry, number, storage), True)
+    if optimistic:
+        result = _issue_optimistically(session, entry, storage)
+        if result is not None:
+            return result
+    number = numbering.take(session, agency.id, book.id, year)
+    if idempotency_key is not None:
+        # A concurrent twin with the same key held the lock until it committed: look
+        # again, and give the number back (we still hold the row lock).
+        found = _existing(session, actor, idempotency_key, digest)
+        if found is not None:
+            numbering.advance(session, agency.id, book.id, year, number - 1)
+            return IssueResult(found, False)
+    doc = _write(session, entry, number, storage)
+    if session.get_bind().dialect.name == "postgresql":
+        numbering.predictions(session).taken(agency.id, book.id, year, number)
+    return IssueResult(doc, True)
+
+
+def _can_claim(session: Session) -> bool:
+    """Whether this issue can take its number in the statement that writes it.
+
+    On PostgreSQL, with no transaction of the caller's open and nothing pending:
+    the session's connection then runs in autocommit (until the caller's commit
+    or rollback releases it), and the one statement that claims the number and
+    writes the document, its .docx and its audit row is its own transaction.
+    """
+    return (
+        session.get_bind().dialect.name == "postgresql"
+        and not session.in_transaction()
+        and not (session.new or session.dirty or session.deleted)
+    )
+
+
+def _issue_optimistically(session: Session, entry: _Entry, storage: Storage) -> IssueResult | None:
+    """Render with the predicted number and claim it in one statement; None on a miss.
+
+    The sequence row is locked for one statement instead of for the whole
+    render, and the issue costs one round trip to the database. On a miss
+    (another issue took the number first, or the year's row does not exist
+    yet) nothing was written, and the session is left without a transaction
+    for the caller to take the number under the row lock. A twin of the same
+    Idempotency-Key committed first is returned as not created.
+    """
+    predictions = numbering.predictions(session)
+    where = (entry.agency_id, entry.book_id, entry.year)
+    try:
+        predicted = predictions.predict(session, *where)
+        if predicted is not None:
+            claim = writing.Claim(*where, predicted)
+            outcome, doc = _attempt(session, entry, predicted, storage, claim)
+            if outcome is writing.Outcome.WRITTEN:
+                predictions.taken(*where, predicted)
+                return IssueResult(doc, True)
+        predictions.missed(*where)
+    except IdempotencyConflict:
+        # A twin with the same key committed after our first look: nothing was written.
+        session.rollback()
+        return IssueResult(_twin(session, entry), False)
+    # Leave autocommit: the pessimistic path needs a transaction of its own.
+    session.commit()
+    return None
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """What an issue writes besides its number."""
+
+    prepared: documents.Prepared
+    agency_id: str
+    book_id: str
+    year: int
+    actor: str
+    idempotency_key: str | None
+    digest: str | None
+    batch_id: str | None
+
+
+def _twin(session: Session, entry: _Entry) -> Document:
+    assert entry.idempotency_key is not None
+    found = _existing(session, entry.actor, entry.idempotency_key, entry.digest)
+    if found is None:  # pragma: no cover - the conflicting row was committed
+        raise IdempotencyConflict("Khóa Idempotency-Key đã được dùng cho một yêu cầu khác")
+    return found
+
+
+def _write(session: Session, entry: _Entry, number: int, storage: Storage) -> Document:
+    """Render with ``number`` (already ours) and write; the document."""
+    outcome, doc = _attempt(session, entry, number, storage, None)
+    assert outcome is writing.Outcome.WRITTEN
+    return doc
+
+
+def _attempt(
+    session: Session,
+    entry: _Entry,
+    number: int,
+    storage: Storage,
+    claim: writing.Claim | None,
+) -> tuple[writing.Outcome, Document]:
+    """Render with ``number`` and write the document, its .docx and its audit row."""
+    prepared = entry.prepared
     symbol = vn.symbol(number, prepared.spec.doc_type, prepared.issuer.abbreviation)
     prepared = dataclasses.replace(prepared, number=number, symbol=symbol)
-    rendered = {"docx": documents.render_prepared(prepared)}
+    rendered = documents.render_prepared(prepared)
     model = prepared.data
     stored = model.model_dump(mode="json", exclude_none=True)
     stored["date"] = prepared.date.isoformat()
+    now = utcnow()
     doc = Document(
         id=new_id(),
-        agency_id=agency.id,
-        book_id=book.id,
-        year=year,
+        agency_id=entry.agency_id,
+        book_id=entry.book_id,
+        year=entry.year,
         number=number,
         symbol=symbol,
-        template=template_id,
+        template=prepared.spec.id,
         doc_type=prepared.spec.doc_type,
         date=prepared.date,
         summary=model.summary,
@@ -184,11 +283,14 @@ def issue(
         recipients="\n".join(model.recipients),
         data=stored,
         status="issued",
-        created_by=actor,
-        idempotency_scope=actor if idempotency_key is not None else None,
-        idempotency_key=idempotency_key,
-        request_hash=digest,
-        batch_id=batch_id,
+        reason=None,
+        revoked_at=None,
+        created_at=now,
+        created_by=entry.actor,
+        idempotency_scope=entry.actor if entry.idempotency_key is not None else None,
+        idempotency_key=entry.idempotency_key,
+        request_hash=entry.digest,
+        batch_id=entry.batch_id,
         search_text=search_text(
             symbol,
             model.summary,
@@ -197,33 +299,28 @@ def issue(
             *model.recipients,
         ),
     )
-    session.add(doc)
     # The .docx is always stored: it is the source every PDF format is made from.
-    hashes = {}
-    for fmt, result in rendered.items():
-        hashes[fmt] = storage.put(session, doc.id, fmt, result.media_type, result.content)
-    audit.record(
-        session,
-        actor,
-        "issue",
-        agency_id=agency.id,
-        document_id=doc.id,
-        detail={
-            "book": book.id,
-            "year": year,
-            "number": number,
-            "symbol": symbol,
-            "sha256": hashes,
-            "batch": batch_id,
-        },
+    file = storage.file_row(doc.id, "docx", rendered.media_type, rendered.content)
+    detail = {
+        "book": entry.book_id,
+        "year": entry.year,
+        "number": number,
+        "symbol": symbol,
+        "sha256": {"docx": file.sha256},
+        "batch": entry.batch_id,
+    }
+    row = audit.row(
+        entry.actor, "issue", agency_id=entry.agency_id, document_id=doc.id, detail=detail, at=now
     )
-    files = [o for o in session.new if isinstance(o, FileRow) and o.document_id == doc.id]
-    # One flush writes the document, its files and the audit row.
-    _flush(session, f"Số {number} của sổ {book.id} năm {year} đã có văn bản")
-    # The files are known: set the collection instead of reading it back.
-    set_committed_value(doc, "files", sorted(files, key=lambda f: f.format))
-    log.info("issued %s (%s) in %s/%s/%d", doc.id, symbol, agency.id, book.id, year)
-    return IssueResult(doc, True)
+    try:
+        outcome = writing.write(session, doc, [file], row, claim=claim)
+    except IntegrityError as exc:
+        message = f"Số {number} của sổ {entry.book_id} năm {entry.year} đã có văn bản"
+        raise _conflict(exc, message) from exc
+    if outcome is writing.Outcome.WRITTEN:
+        where = f"{entry.agency_id}/{entry.book_id}/{entry.year}"
+        log.info("issued %s (%s) in %s", doc.id, symbol, where)
+    return outcome, doc
 
 
 def issue_reserved(session: Session, *, number: int, **kwargs: Any) -> IssueResult:
@@ -231,15 +328,22 @@ def issue_reserved(session: Session, *, number: int, **kwargs: Any) -> IssueResu
     return issue(session, number=number, **kwargs)
 
 
+def _conflict(exc: IntegrityError, message: str) -> Exception:
+    """The API error for a unique violation: the idempotency key, or the number."""
+    if "idempotency" in str(exc.orig).lower():
+        error: Exception = IdempotencyConflict(
+            "Khóa Idempotency-Key đã được dùng cho một yêu cầu khác"
+        )
+    else:
+        error = RegisterConflict(message)
+    return error
+
+
 def _flush(session: Session, message: str) -> None:
     try:
         session.flush()
     except IntegrityError as exc:
-        if "idempotency" in str(exc.orig).lower():
-            raise IdempotencyConflict(
-                "Khóa Idempotency-Key đã được dùng cho một yêu cầu khác"
-            ) from exc
-        raise RegisterConflict(message) from exc
+        raise _conflict(exc, message) from exc
 
 
 def _date_of(data: Any) -> dt.date | None:

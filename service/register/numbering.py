@@ -10,7 +10,9 @@ no two documents share a number and none is skipped. No application locks.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+import weakref
+
+from sqlalchemy import Engine, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -100,6 +102,53 @@ def reserve_block(session: Session, agency_id: str, book_id: str, year: int, cou
     (``issue(..., number=n)``) or failed (``record_failed``), so the book has no hole.
     """
     return allocate(session, agency_id, book_id, year, count)
+
+
+class Predictions:
+    """The next number this process expects each book to give: a hint, never a promise.
+
+    Optimistic issuing (service.register.issuing) renders with the predicted
+    number and takes it only if the sequence still stands at the one before;
+    a wrong guess costs a render, never a duplicate or a hole. The guess is
+    the number after the last one this process issued, else read from the
+    sequence row. One per engine: a process may talk to several databases.
+    """
+
+    def __init__(self) -> None:
+        self._next: dict[tuple[str, str, int], int] = {}
+
+    def predict(self, session: Session, agency_id: str, book_id: str, year: int) -> int | None:
+        """The number to try, or None when the year's sequence row does not exist yet."""
+        known = self._next.get((agency_id, book_id, year))
+        if known is not None:
+            return known
+        table = SequenceRow.__table__
+        last = session.connection().scalar(
+            select(table.c.last_number).where(
+                table.c.agency_id == agency_id, table.c.book_id == book_id, table.c.year == year
+            )
+        )
+        return None if last is None else int(last) + 1
+
+    def taken(self, agency_id: str, book_id: str, year: int, number: int) -> None:
+        """``number`` was issued here: expect the next one."""
+        self._next[(agency_id, book_id, year)] = number + 1
+
+    def missed(self, agency_id: str, book_id: str, year: int) -> None:
+        """Another process issued meanwhile: read the sequence next time."""
+        self._next.pop((agency_id, book_id, year), None)
+
+
+_PREDICTIONS: weakref.WeakKeyDictionary[Engine, Predictions] = weakref.WeakKeyDictionary()
+
+
+def predictions(session: Session) -> Predictions:
+    """The predictions kept for the session's engine."""
+    engine = session.get_bind().engine
+    found = _PREDICTIONS.get(engine)
+    if found is None:
+        found = _PREDICTIONS.setdefault(engine, Predictions())
+    return found
 
 
 def last_number(session: Session, agency_id: str, book_id: str, year: int) -> int:

@@ -8,16 +8,22 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.register.models import FileRow
+from service.register.models import FileRow, utcnow
 
 
 class Storage(Protocol):
     """Keeps the bytes of a document's files.
 
-    ``put`` also adds the ``files`` row (format, media type, sha256, size) in the
-    caller's session, with ``content`` None when the bytes live elsewhere, so the
-    document's JSON and a second host know the file exists.
+    Every file has a ``files`` row (format, media type, sha256, size), with
+    ``content`` None when the bytes live elsewhere, so the document's JSON and a
+    second host know the file exists. ``file_row`` keeps the bytes and returns
+    that row for the caller to write (issuing writes it with its document in
+    one statement); ``put`` also adds it to the caller's session.
     """
+
+    def file_row(self, document_id: str, fmt: str, media_type: str, content: bytes) -> FileRow:
+        """Keep ``content`` as ``fmt`` of the document; the (transient) files row."""
+        ...
 
     def put(
         self, session: Session, document_id: str, fmt: str, media_type: str, content: bytes
@@ -33,22 +39,25 @@ class Storage(Protocol):
 class DatabaseStorage:
     """Files as rows of the ``files`` table, written in the caller's transaction."""
 
+    def file_row(self, document_id: str, fmt: str, media_type: str, content: bytes) -> FileRow:
+        """The files row holding ``content`` itself."""
+        return FileRow(
+            document_id=document_id,
+            format=fmt,
+            media_type=media_type,
+            content=content,
+            sha256=hashlib.sha256(content).hexdigest(),
+            size=len(content),
+            created_at=utcnow(),
+        )
+
     def put(
         self, session: Session, document_id: str, fmt: str, media_type: str, content: bytes
     ) -> str:
         """Insert the file row; return its SHA-256 (hex)."""
-        digest = hashlib.sha256(content).hexdigest()
-        session.add(
-            FileRow(
-                document_id=document_id,
-                format=fmt,
-                media_type=media_type,
-                content=content,
-                sha256=digest,
-                size=len(content),
-            )
-        )
-        return digest
+        row = self.file_row(document_id, fmt, media_type, content)
+        session.add(row)
+        return row.sha256
 
     def get(self, session: Session, document_id: str, fmt: str) -> bytes | None:
         """The bytes stored for ``fmt`` of the document, or None."""

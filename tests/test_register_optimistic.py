@@ -1,0 +1,172 @@
+"""Optimistic issuing on PostgreSQL: one statement claims the number and writes the document.
+
+service.register.issuing renders with the predicted number and claims it in
+the statement that writes the document; a wrong prediction costs a render,
+never a duplicate or a hole. These tests drive the hit, the miss, the caller's
+own transaction and the connection faults on the real server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import psycopg
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from service import create_app, db
+from service.db import Database
+from service.register import issue, last_number, numbering
+from service.register.models import Document, FileRow
+from tests.dbfixtures import *  # noqa: F403  (the database fixtures)
+from tests.dbfixtures import example_data, truncate_and_seed
+
+pytestmark = pytest.mark.postgres
+
+AGENCY, BOOK, YEAR = "bcd138-bimson", "van-ban-di", 2018
+
+
+@pytest.fixture
+def pg_url(pg_session_url: str) -> str:
+    """The session's PostgreSQL database, emptied and seeded."""
+    truncate_and_seed(pg_session_url)
+    return pg_session_url
+
+
+@pytest.fixture
+def takes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Numbers taken under the row lock (the pessimistic path), in order."""
+    taken: list[int] = []
+    original = numbering.take
+
+    def counting(*args: Any, **kwargs: Any) -> int:
+        number = original(*args, **kwargs)
+        taken.append(number)
+        return number
+
+    monkeypatch.setattr(numbering, "take", counting)
+    return taken
+
+
+def _issue(database: Database, **data: object) -> int:
+    with database.session() as s:
+        result = issue(s, template_id="ke-hoach", data=example_data("ke-hoach", **data), actor="t")
+        return result.document.number
+
+
+def _register(database: Database) -> list[int]:
+    with database.session() as s:
+        return list(s.scalars(select(Document.number).order_by(Document.number)))
+
+
+def test_after_the_first_number_each_issue_claims_its_own(
+    pg_url: str, make_database: Callable[[str], Database], takes: list[int]
+) -> None:
+    host = make_database(pg_url)
+    assert [_issue(host) for _ in range(5)] == [1, 2, 3, 4, 5]
+    # Only the year's first number needed the lock (its sequence row did not exist).
+    assert takes == [1]
+    with host.session() as s:
+        assert last_number(s, AGENCY, BOOK, YEAR) == 5
+        assert s.scalar(select(func.count()).select_from(FileRow)) == 5
+
+
+def test_a_stale_prediction_misses_and_takes_the_next_number(
+    pg_url: str, make_database: Callable[[str], Database], takes: list[int]
+) -> None:
+    a, b = make_database(pg_url), make_database(pg_url)
+    assert _issue(a) == 1  # first of the year: taken under the lock
+    assert _issue(a) == 2  # a predicted 2: claimed
+    assert _issue(b) == 3  # b read the sequence: claimed
+    assert _issue(a) == 4  # a predicted 3: missed, then took 4 under the lock
+    assert _issue(a) == 5  # and predicts right again
+    assert takes == [1, 4]
+    assert _register(a) == [1, 2, 3, 4, 5]
+
+
+def test_an_open_transaction_of_the_caller_is_respected(
+    pg_url: str, make_database: Callable[[str], Database], takes: list[int]
+) -> None:
+    host = make_database(pg_url)
+    assert _issue(host) == 1
+    with host.sessions() as s:
+        s.execute(select(1))  # the caller's transaction is open: no autocommit claim
+        issue(s, template_id="ke-hoach", data=example_data("ke-hoach"), actor="t")
+        s.rollback()
+    assert takes == [1, 2]
+    assert _register(host) == [1]
+    assert _issue(host) == 2
+
+
+def test_render_failure_after_a_prediction_writes_nothing(
+    pg_url: str, make_database: Callable[[str], Database], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service import documents
+
+    host = make_database(pg_url)
+    assert _issue(host) == 1
+
+    def broken(_prepared: Any) -> Any:
+        raise RuntimeError("render blew up")
+
+    monkeypatch.setattr(documents, "render_prepared", broken)
+    with pytest.raises(RuntimeError):
+        _issue(host)
+    monkeypatch.undo()
+    assert _issue(host) == 2
+    assert _register(host) == [1, 2]
+
+
+def _terminate_backends(url: str) -> int:
+    """Kill the server side of every other connection to ``url``'s database."""
+    name = url.rpartition("/")[2]
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            (name,),
+        ).fetchall()
+    return len(rows)
+
+
+@pytest.fixture
+def pg_app(pg_url: str, tmp_path: Any) -> Iterator[Flask]:
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(instance), "DATABASE_URL": pg_url})
+    yield app
+    app.extensions["vanban.db"].dispose()
+
+
+def _post(app: Flask) -> Any:
+    body = {"template": "ke-hoach", "data": example_data("ke-hoach")}
+    return app.test_client().post("/api/v1/documents", json=body)
+
+
+def test_an_idle_connection_dropped_by_the_server_is_replaced(
+    pg_app: Flask, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _post(pg_app).status_code == 201
+    assert _terminate_backends(pg_url) >= 1
+    monkeypatch.setattr(db, "PING_AFTER_IDLE", 0.0)  # every pooled connection counts as idle
+    response = _post(pg_app)
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["number"] == 2
+
+
+def test_a_busy_connection_lost_is_503_and_the_next_request_works(
+    pg_app: Flask, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db, "PING_AFTER_IDLE", 3600.0)  # the pooled connection is trusted
+    assert _post(pg_app).status_code == 201
+    assert _terminate_backends(pg_url) >= 1
+    lost = _post(pg_app)
+    assert lost.status_code == 503
+    assert lost.mimetype == "application/problem+json"
+    assert lost.headers["Retry-After"] == "1"
+    assert "Cơ sở dữ liệu" in lost.get_json()["detail"]
+    again = _post(pg_app)
+    assert again.status_code == 201, again.get_json()
+    assert again.get_json()["number"] == 2  # the lost request took no number
