@@ -123,6 +123,20 @@ class Database:
                 session.rollback()
                 raise
 
+    @contextmanager
+    def reader(self) -> Iterator[Session]:
+        """A session for reads that need no transaction, closed afterwards.
+
+        On PostgreSQL its connection runs in autocommit: a read costs one round
+        trip, and the request's own session stays free of any transaction (so
+        an issue can take the one-statement path of service.register.issuing).
+        Objects read are detached when it closes, their loaded values kept.
+        """
+        with self.sessions() as session:
+            if not self.is_sqlite:
+                session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            yield session
+
     def dispose(self) -> None:
         """Drop pooled connections (after a fork, or at shutdown)."""
         self.engine.dispose()
