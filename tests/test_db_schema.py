@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 from sqlalchemy import inspect, select
 
@@ -101,3 +102,15 @@ def test_put_agency_creates_then_replaces_books(seeded: Database) -> None:
     assert stored == replaced
     assert [b.id for b in stored.books] == ["giay-cong-nhan", "van-ban-di"]
     assert actions == ["agency.create", "agency.replace"]
+
+
+@pytest.mark.postgres
+def test_file_contents_are_stored_without_compression(pg_session_url: str) -> None:
+    # 0004: .docx and PDF are compressed already; TOAST must not try pglz on them.
+    with psycopg.connect(pg_session_url) as conn:
+        rows = conn.execute(
+            "SELECT c.relname, a.attstorage FROM pg_attribute a"
+            " JOIN pg_class c ON c.oid = a.attrelid"
+            " WHERE c.relname IN ('files', 'batch_files') AND a.attname = 'content'"
+        ).fetchall()
+    assert dict(rows) == {"files": "e", "batch_files": "e"}
