@@ -118,6 +118,9 @@ def issue(
 ) -> IssueResult:
     """Validate, number, render and store a document in the caller's transaction.
 
+    On PostgreSQL, when the caller has no transaction open, the document is
+    committed by the one statement that claims its number (see
+    ``_issue_optimistically``); the caller's commit then has nothing left to do.
     Only the .docx is made here; PDF formats in ``formats`` are made from it after
     the commit, on the pdf queue (``service.pdf.jobs``).
     ``number`` skips allocation and uses a number reserved with ``reserve_block``;
