@@ -8,6 +8,7 @@ own transaction and the connection faults on the real server.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -74,16 +75,23 @@ def test_after_the_first_number_each_issue_claims_its_own(
 
 
 def test_a_stale_prediction_misses_and_takes_the_next_number(
-    pg_url: str, make_database: Callable[[str], Database], takes: list[int]
+    pg_url: str,
+    make_database: Callable[[str], Database],
+    takes: list[int],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(numbering, "CONTENDED_SECONDS", 0.3)
     a, b = make_database(pg_url), make_database(pg_url)
     assert _issue(a) == 1  # first of the year: taken under the lock
     assert _issue(a) == 2  # a predicted 2: claimed
     assert _issue(b) == 3  # b read the sequence: claimed
     assert _issue(a) == 4  # a predicted 3: missed, then took 4 under the lock
-    assert _issue(a) == 5  # and predicts right again
-    assert takes == [1, 4]
-    assert _register(a) == [1, 2, 3, 4, 5]
+    assert _issue(a) == 5  # the book counts as contended for a while: under the lock
+    assert takes == [1, 4, 5]
+    time.sleep(0.35)
+    assert _issue(a) == 6  # calm again: a predicts 6 and claims it
+    assert takes == [1, 4, 5]
+    assert _register(a) == [1, 2, 3, 4, 5, 6]
 
 
 def test_an_open_transaction_of_the_caller_is_respected(

@@ -201,8 +201,8 @@ def _issue_optimistically(session: Session, entry: _Entry, storage: Storage) -> 
 
     The sequence row is locked for one statement instead of for the whole
     render, and the issue costs one round trip to the database. On a miss
-    (another issue took the number first, or the year's row does not exist
-    yet) nothing was written, and the session is left without a transaction
+    (another issue took the number first, the book is contended, or the year's
+    row does not exist yet) nothing was written, and the session is left without a transaction
     for the caller to take the number under the row lock. A twin of the same
     Idempotency-Key committed first is returned as not created.
     """
@@ -216,7 +216,7 @@ def _issue_optimistically(session: Session, entry: _Entry, storage: Storage) -> 
             if outcome is writing.Outcome.WRITTEN:
                 predictions.taken(*where, predicted)
                 return IssueResult(doc, True)
-        predictions.missed(*where)
+            predictions.missed(*where)
     except IdempotencyConflict:
         # A twin with the same key committed after our first look: nothing was written.
         session.rollback()

@@ -10,6 +10,7 @@ no two documents share a number and none is skipped. No application locks.
 
 from __future__ import annotations
 
+import time
 import weakref
 
 from sqlalchemy import Engine, select, update
@@ -104,6 +105,12 @@ def reserve_block(session: Session, agency_id: str, book_id: str, year: int, cou
     return allocate(session, agency_id, book_id, year, count)
 
 
+# After a wrong guess, a book is treated as contended for this long: issues in it take
+# their number under the row lock, where several processes queue instead of each
+# rendering with a number another one takes first.
+CONTENDED_SECONDS = 1.0
+
+
 class Predictions:
     """The next number this process expects each book to give: a hint, never a promise.
 
@@ -111,15 +118,22 @@ class Predictions:
     number and takes it only if the sequence still stands at the one before;
     a wrong guess costs a render, never a duplicate or a hole. The guess is
     the number after the last one this process issued, else read from the
-    sequence row. One per engine: a process may talk to several databases.
+    sequence row. After a wrong guess no guess is made for CONTENDED_SECONDS:
+    when several processes issue into one book at once, waiting for the row
+    lock is cheaper than rendering twice. One per engine: a process may talk
+    to several databases.
     """
 
     def __init__(self) -> None:
         self._next: dict[tuple[str, str, int], int] = {}
+        self._contended_until: dict[tuple[str, str, int], float] = {}
 
     def predict(self, session: Session, agency_id: str, book_id: str, year: int) -> int | None:
-        """The number to try, or None when the year's sequence row does not exist yet."""
-        known = self._next.get((agency_id, book_id, year))
+        """The number to try; None when the book is contended or its year has no row yet."""
+        key = (agency_id, book_id, year)
+        if time.monotonic() < self._contended_until.get(key, 0.0):
+            return None
+        known = self._next.get(key)
         if known is not None:
             return known
         table = SequenceRow.__table__
@@ -135,8 +149,10 @@ class Predictions:
         self._next[(agency_id, book_id, year)] = number + 1
 
     def missed(self, agency_id: str, book_id: str, year: int) -> None:
-        """Another process issued meanwhile: read the sequence next time."""
-        self._next.pop((agency_id, book_id, year), None)
+        """Another process took the number guessed: stop guessing for a while."""
+        key = (agency_id, book_id, year)
+        self._next.pop(key, None)
+        self._contended_until[key] = time.monotonic() + CONTENDED_SECONDS
 
 
 _PREDICTIONS: weakref.WeakKeyDictionary[Engine, Predictions] = weakref.WeakKeyDictionary()
