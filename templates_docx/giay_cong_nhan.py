@@ -55,11 +55,15 @@ class Data(CommonData):
     @model_validator(mode="before")
     @classmethod
     def _default_summary(cls, value: Any) -> Any:
-        """Name the unit in the trích yếu of the register when none is given."""
+        """Name the unit in the trích yếu of the register when none is given.
+
+        Without a usable unit name there is no default to make; the unit's own
+        error is reported then, not a second one for the summary it would give.
+        """
         if isinstance(value, dict) and not value.get("summary"):
             unit, year = value.get("unit"), value.get("year")
-            if isinstance(unit, dict) and isinstance(unit.get("name"), str):
-                value = {**value, "summary": _summary(unit["name"], year)}
+            name = unit.get("name") if isinstance(unit, dict) else None
+            value = {**value, "summary": _summary(name if isinstance(name, str) else "", year)}
         return value
 
 
