@@ -88,6 +88,7 @@ VARIABLES: dict[str, tuple[Callable[[str], Any], Any]] = {
     "BATCH_CHUNK_ROWS": (_positive_int, 25),  # rows one batches.render_rows task renders
     "BATCH_STALL_SECONDS": (_positive_int, 60),  # no progress this long: the sweeper re-enqueues
     "BATCH_PDF_CHUNK": (_positive_int, 100),  # documents one pdf.convert_documents task converts
+    "BATCH_PREVIEW_DAYS": (_positive_int, 14),  # finished previews are deleted after this
 }
 
 

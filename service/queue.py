@@ -46,6 +46,7 @@ def broker_settings(app: Flask) -> dict[str, Any]:
         "accept_content": ["json"],
         "beat_schedule": {
             "sweep-batches": {"task": "maintenance.sweep_batches", "schedule": 10.0},
+            "expire-previews": {"task": "maintenance.expire_previews", "schedule": 3600.0},
         },
     }
     if redis_url:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import time
 import zipfile
@@ -10,11 +11,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
 from service import db, vn
 from service.batches import run
+from service.batches.models import Batch, BatchFile, BatchRow
 from service.register.models import Document
 from templates_docx import giay_cong_nhan
 from tests.batch_helpers import (
@@ -159,6 +161,37 @@ def test_preview_batch_takes_no_number(app: Flask, client: FlaskClient) -> None:
     names = zipfile.ZipFile(io.BytesIO(client.get(final["archive"]).data)).namelist()
     assert names == [f"000{i}-giay-cong-nhan-du-thao.docx" for i in (1, 2, 3)]
     assert _register(app, body["id"]) == []
+
+
+def test_old_previews_are_deleted_issued_batches_stay(app: Flask, client: FlaskClient) -> None:
+    import workers.batches as tasks
+
+    with worker(app):
+        old = wait_done(client, post_certificates(client, 2, issue=False)["id"])
+        recent = wait_done(client, post_certificates(client, 2, issue=False)["id"])
+        issued = wait_done(client, post_certificates(client, 2)["id"])
+        assert old["expires_at"] is not None and issued["expires_at"] is None
+        finished = dt.datetime.fromisoformat(old["finished_at"].replace("Z", "+00:00"))
+        expires = dt.datetime.fromisoformat(old["expires_at"].replace("Z", "+00:00"))
+        assert expires - finished == dt.timedelta(days=app.config["BATCH_PREVIEW_DAYS"])
+        aged = dt.datetime.now(dt.UTC) - dt.timedelta(days=15)
+        with app.app_context(), db.current().session() as session:
+            for batch_id in (old["id"], issued["id"]):
+                session.execute(update(Batch).where(Batch.id == batch_id).values(finished_at=aged))
+        with app.app_context():
+            tasks.expire_previews.delay()
+        deadline = time.monotonic() + 30
+        while client.get(old["url"]).status_code != 404:
+            assert time.monotonic() < deadline, "the old preview was not deleted"
+            time.sleep(0.1)
+    assert client.get(old["archive"]).status_code == 404
+    assert client.get(recent["url"]).json["status"] == "done"
+    assert client.get(issued["url"]).json["done"] == 2
+    assert [n for n, _, _ in _register(app, issued["id"])] == [1, 2]
+    with app.app_context(), db.current().session() as session:
+        left = {r.batch_id for r in session.scalars(select(BatchFile))}
+        rows = {r.batch_id for r in session.scalars(select(BatchRow))}
+    assert old["id"] not in left | rows and recent["id"] in left
 
 
 def test_sweeper_dispatches_a_batch_never_enqueued(app: Flask, client: FlaskClient) -> None:

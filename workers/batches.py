@@ -8,7 +8,8 @@ batch, ``pdf.convert_batch_files`` for a preview), each ``link``ed to
 ``batches.pdf_done``, which records them; the last one closes the batch
 (service.batches.pdfphase). No task waits on another's result.
 ``maintenance.sweep_batches`` (beat, every 10 s) re-dispatches batches that
-stopped making progress, in either phase. Only transient failures
+stopped making progress, in either phase; ``maintenance.expire_previews``
+(hourly) deletes old previews (service.batches.expiry). Only transient failures
 are retried, with exponential backoff; a row's data or template error fails
 that row at once (service.batches.run).
 """
@@ -23,7 +24,7 @@ from flask import current_app
 
 from service import db
 from service import queue as celery_queue
-from service.batches import callback, dispatch, pdfphase, run
+from service.batches import callback, dispatch, expiry, pdfphase, run
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,13 @@ def send_callback(self: Task, batch_id: str) -> int | None:
         raise self.retry(exc=exc, countdown=countdown) from None
     callback.settle(database, batch_id, status, None)
     return status
+
+
+@shared_task(name="maintenance.expire_previews")
+def expire_previews() -> int:
+    """Delete previews finished more than BATCH_PREVIEW_DAYS ago; returns how many."""
+    keep = int(current_app.config["BATCH_PREVIEW_DAYS"])
+    return len(expiry.expire_previews(db.current(), keep))
 
 
 @shared_task(name="maintenance.sweep_batches")

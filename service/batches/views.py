@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.batches.expiry import expires_at
 from service.batches.models import Batch, BatchRow
 from service.batches.pdfphase import pdf_format
 from service.errors import BatchNotFound
@@ -23,8 +24,18 @@ def get_batch(session: Session, batch_id: str) -> Batch:
     return batch
 
 
+def _preview_days() -> int | None:
+    """BATCH_PREVIEW_DAYS of the running app (API, worker, CLI), else None."""
+    from flask import current_app, has_app_context
+
+    return int(current_app.config["BATCH_PREVIEW_DAYS"]) if has_app_context() else None
+
+
 def batch_dict(session: Session, batch: Batch, *, with_rows: bool = False) -> dict[str, Any]:
-    """api.md's batch object, plus numbers, timestamps and (on request) every row."""
+    """api.md's batch object, plus numbers, timestamps and (on request) every row.
+
+    A finished preview says when it will be deleted (``expires_at``, service.batches.expiry).
+    """
     rows = session.execute(
         select(
             BatchRow.row_index,
@@ -90,6 +101,7 @@ def batch_dict(session: Session, batch: Batch, *, with_rows: bool = False) -> di
         "created_at": iso(batch.created_at),
         "created_by": batch.created_by,
         "finished_at": iso(batch.finished_at),
+        "expires_at": iso(expires_at(batch, keep)) if (keep := _preview_days()) else None,
         "archive": f"{url}/archive",
         "url": url,
     }
