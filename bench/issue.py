@@ -104,6 +104,7 @@ def _write_floor(url: str, count: int) -> float:
     Copies of an issued document (its row, .docx and audit row) are written
     with the statement service.register.writing uses, into an unused year.
     """
+    from psycopg.rows import dict_row
     from psycopg.types.json import Jsonb
     from sqlalchemy.dialects.postgresql import psycopg as pg_dialect
 
@@ -111,12 +112,12 @@ def _write_floor(url: str, count: int) -> float:
 
     statement = str(writing._pg_statement(False, 1).compile(dialect=pg_dialect.dialect()))
     latencies = []
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.row_factory = psycopg.rows.dict_row
+    with psycopg.connect(url, autocommit=True, row_factory=dict_row) as conn:
         doc = conn.execute("SELECT * FROM documents ORDER BY number LIMIT 1").fetchone()
+        assert doc is not None
         file = conn.execute("SELECT * FROM files WHERE document_id = %s", (doc["id"],)).fetchone()
         audit = conn.execute("SELECT * FROM audit WHERE document_id = %s", (doc["id"],)).fetchone()
-        assert doc and file and audit
+        assert file is not None and audit is not None
         for i in range(count):
             params = {f"d_{k}": v for k, v in doc.items()}
             params.update({f"f0_{k}": v for k, v in file.items()})

@@ -59,7 +59,7 @@ def _celery(*args: str) -> list[str]:
 def _commands(port: int, folder: Path, pdf: bool) -> list[tuple[list[str], dict[str, str]]]:
     gunicorn = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2"]
     gunicorn += ["--threads", "4", "--timeout", "120", "service:create_app()"]
-    commands = [
+    commands: list[tuple[list[str], dict[str, str]]] = [
         (gunicorn, {}),
         (_celery("worker", "--concurrency", "2", "--queues", "render,bulk,maintenance"), {}),
         (_celery("beat", "--schedule", str(folder / "beat-schedule")), {}),

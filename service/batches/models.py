@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -16,8 +17,9 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, Session, mapped_column
 
 from service.db import Base
 from service.register.models import JSONType, new_id, utcnow
@@ -110,3 +112,30 @@ class BatchFile(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
+
+
+def pending_rows(
+    session: Session,
+    batch_id: str,
+    start: int,
+    stop: int,
+    *,
+    column: InstrumentedAttribute[Any],
+    skip_locked: bool = False,
+) -> Sequence[BatchRow]:
+    """Rows ``start`` ≤ index < ``stop`` still pending in ``column``, locked, in row order.
+
+    ``column`` is the phase: BatchRow.status (rendering) or BatchRow.pdf_status (PDFs).
+    With ``skip_locked`` rows another worker holds are left to it.
+    """
+    return session.scalars(
+        select(BatchRow)
+        .where(
+            BatchRow.batch_id == batch_id,
+            BatchRow.row_index >= start,
+            BatchRow.row_index < stop,
+            column == "pending",
+        )
+        .order_by(BatchRow.row_index)
+        .with_for_update(skip_locked=skip_locked)
+    ).all()

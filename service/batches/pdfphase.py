@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from service.batches.models import Batch, BatchRow
+from service.batches.models import Batch, BatchRow, pending_rows
 from service.batches.pdfsource import source_for
 from service.db import Database
 from service.register.models import utcnow
@@ -121,17 +121,7 @@ def record(
         fmt = pdf_format(batch.formats) if batch is not None else None
         if batch is None or fmt is None:
             return 0, 0
-        rows = session.scalars(
-            select(BatchRow)
-            .where(
-                BatchRow.batch_id == batch_id,
-                BatchRow.row_index >= start,
-                BatchRow.row_index < stop,
-                BatchRow.pdf_status == "pending",
-            )
-            .order_by(BatchRow.row_index)
-            .with_for_update()
-        ).all()
+        rows = pending_rows(session, batch_id, start, stop, column=BatchRow.pdf_status)
         source = source_for(batch)
         keys = [source.key(r.row_index, r.document_id) for r in rows]
         stored = source.stored(session, batch_id, [k for k in keys if k is not None], fmt)

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from service import documents
 from service.agencies import AgencyDirectory
 from service.batches import pdfphase
-from service.batches.models import Batch, BatchFile, BatchRow
+from service.batches.models import Batch, BatchFile, BatchRow, pending_rows
 from service.db import Database
 from service.errors import VanbanError
 from service.register import audit
@@ -74,17 +74,9 @@ def render_rows(database: Database, batch_id: str, start: int, stop: int) -> Chu
         if batch is None or batch.status not in ("queued", "running"):
             log.info("batch %s: chunk %d-%d skipped (batch not running)", batch_id, start, stop)
             return ChunkResult(0, 0, stop - start)
-        rows = session.scalars(
-            select(BatchRow)
-            .where(
-                BatchRow.batch_id == batch_id,
-                BatchRow.row_index >= start,
-                BatchRow.row_index < stop,
-                BatchRow.status == "pending",
-            )
-            .order_by(BatchRow.row_index)
-            .with_for_update(skip_locked=True)
-        ).all()
+        rows = pending_rows(
+            session, batch_id, start, stop, column=BatchRow.status, skip_locked=True
+        )
         directory = load_directory(session)
         done = failed = 0
         for row in rows:

@@ -69,7 +69,7 @@ def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(formats))
 
 
-def _existing(session: Session, scope: str, key: str, digest: str) -> Document | None:
+def _existing(session: Session, scope: str, key: str, digest: str | None) -> Document | None:
     doc = session.scalar(
         select(Document).where(Document.idempotency_scope == scope, Document.idempotency_key == key)
     )

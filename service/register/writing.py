@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Executable, Table, bindparam, exists, insert, select, update
+from sqlalchemy import Select, Table, bindparam, exists, insert, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -72,7 +72,7 @@ def _params(table: Table, prefix: str) -> list[Any]:
 
 
 @functools.cache
-def _pg_statement(claim: bool, files: int) -> Executable:
+def _pg_statement(claim: bool, files: int) -> Select[Any]:
     """The one statement of an issue on PostgreSQL (cached: compiled once per shape)."""
     doc_cols = _columns(DOCUMENTS)
     if claim:
