@@ -136,11 +136,8 @@ class Predictions:
         known = self._next.get(key)
         if known is not None:
             return known
-        table = SequenceRow.__table__
         last = session.connection().scalar(
-            select(table.c.last_number).where(
-                table.c.agency_id == agency_id, table.c.book_id == book_id, table.c.year == year
-            )
+            select(SequenceRow.last_number).where(*_where(agency_id, book_id, year))
         )
         return None if last is None else int(last) + 1
 

@@ -97,15 +97,20 @@ def _pg_statement(claim: bool, files: int) -> Select[Any]:
     doc = doc_insert.returning(DOCUMENTS.c.id).cte("d")
     ctes = []
     for i in range(files):
-        rest = [c for c in _columns(FILES) if c != "document_id"]
-        rows = select(doc.c.id, *_params(FILES, f"f{i}_")[1:])
-        ctes.append(insert(FILES).from_select(["document_id", *rest], rows).cte(f"f{i}"))
-    audit_cols = [c for c in _columns(AUDIT) if c != "document_id"]
-    audit_params = [p for p in _params(AUDIT, "a_") if p.key != "a_document_id"]
-    audit_rows = select(*audit_params, doc.c.id)
-    ctes.append(insert(AUDIT).from_select([*audit_cols, "document_id"], audit_rows).cte("a"))
+        ctes.append(_insert_for(doc, FILES, f"f{i}_").cte(f"f{i}"))
+    ctes.append(_insert_for(doc, AUDIT, "a_").cte("a"))
     final = select(seq.c.last_number) if claim else select(doc.c.id)
     return final.add_cte(*ctes)
+
+
+def _insert_for(doc: Any, table: Table, prefix: str) -> Any:
+    """INSERT INTO ``table`` one row of bound values, its document_id from the CTE ``doc``."""
+    names = _columns(table)
+    values = [
+        doc.c.id if name == "document_id" else p
+        for name, p in zip(names, _params(table, prefix), strict=True)
+    ]
+    return insert(table).from_select(names, select(*values))
 
 
 def write(
