@@ -97,8 +97,9 @@ def handle_http_exception(exc: HTTPException) -> Response:
 def handle_database_unavailable(exc: OperationalError) -> Response:
     """The database dropped the connection, timed out or cancelled: 503, try again.
 
-    Nothing half-written stays behind (the transaction died with the error);
-    a client that sent an Idempotency-Key can repeat the request safely.
+    Nothing half-written stays behind (a transaction commits whole or not at
+    all); a client that sent an Idempotency-Key can repeat the request safely,
+    and gets the document back if the lost request did commit.
     """
     log.warning("database error on %s %s: %s", request.method, request.path, exc.orig)
     session = g.get("vanban_session")
