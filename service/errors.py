@@ -93,10 +93,6 @@ class ServiceUnavailable(VanbanError):
     title = "Dịch vụ phụ thuộc không sẵn sàng"
 
 
-class FormatUnavailable(ServiceUnavailable):
-    title = "Định dạng chưa hỗ trợ"
-
-
 class UnknownBook(NotFound):
     title = "Không có sổ văn bản này"
 
