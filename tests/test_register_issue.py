@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -36,7 +37,7 @@ from service.register import (
     reserve_block,
     revoke,
 )
-from service.register.models import Document
+from service.register.models import Document, new_id
 from tests import docx_utils
 from tests.dbfixtures import *  # noqa: F403  (the database fixtures)
 from tests.dbfixtures import config_agencies, example_data
@@ -310,3 +311,17 @@ def test_reserved_numbers_and_failed_rows_leave_no_hole(seeded: Database) -> Non
         assert allocate(s, agency, book, 2018) == 4
         assert s.scalar(select(func.count(Document.id))) == 3
     assert sorted(rows) == [(1, "issued"), (2, "failed"), (3, "issued")]
+
+
+def test_ids_are_uuid7_in_creation_order(seeded: Database) -> None:
+    first = _issue(seeded).document.id
+    time.sleep(0.002)
+    second = _issue(seeded).document.id
+    time.sleep(0.002)
+    ids = [first, second, *(new_id() for _ in range(1000))]
+    parsed = [uuid.UUID(hex=i) for i in ids]
+    assert {(u.version, u.variant) for u in parsed} == {(7, uuid.RFC_4122)}
+    assert first < second < min(ids[2:])  # later ms, larger id: the pk index grows at its edge
+    assert len(set(ids)) == len(ids)
+    millis = int(second[:12], 16)
+    assert abs(millis / 1000 - time.time()) < 60

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import time
 import uuid
 from typing import Any
 
@@ -37,8 +39,18 @@ def utcnow() -> dt.datetime:
 
 
 def new_id() -> str:
-    """A new document id: 32 hex digits of a random UUID."""
-    return uuid.uuid4().hex
+    """A new document or batch id: 32 hex digits of a UUIDv7 (RFC 9562).
+
+    48 bits of Unix milliseconds, then 74 random bits: as unguessable as a
+    random UUID, but ids made one after another sort together, so the primary
+    key indexes grow at their right edge instead of splitting pages all over
+    (and PostgreSQL writes fewer full-page images to its WAL).
+    """
+    millis = time.time_ns() // 1_000_000
+    value = (millis & ((1 << 48) - 1)) << 80 | int.from_bytes(os.urandom(10), "big")
+    value = value & ~(0xF << 76) | 0x7 << 76  # version 7
+    value = value & ~(0x3 << 62) | 0x2 << 62  # variant 10
+    return uuid.UUID(int=value).hex
 
 
 class AgencyRow(Base):
