@@ -113,14 +113,18 @@ def test_batch_with_pdf(client: FlaskClient) -> None:
     docs = [client.get(f"/api/v1/documents/{i}").get_json() for i in final["documents"]]
     first = created["first_number"]
     assert [d["number"] for d in docs] == list(range(first, first + 12))
+    sizes = []
     for doc in docs:
         assert set(doc["files"]) == {"docx", "pdf"}
-        text = pdf_text(client.get(doc["files"]["pdf"]).data)
-        assert f"Số: {doc['symbol']}" in text
+        pdf = client.get(doc["files"]["pdf"]).data
+        sizes.append(len(pdf))
+        assert f"Số: {doc['symbol']}" in pdf_text(pdf)
 
     merged = client.get(final["merged_pdf"])
     assert merged.status_code == 200 and merged.content_type == "application/pdf"
     assert "X-Missing-Rows" not in merged.headers
+    # Every document's PDF carries the fonts of its conversion: merged.pdf holds them once.
+    assert len(merged.data) < sum(sizes) / 3
     pages = page_texts(merged.data)
     assert len(pages) == 12
     for page, doc in zip(pages, docs, strict=True):  # row order, one certificate a page
