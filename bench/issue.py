@@ -6,7 +6,7 @@ renders (``/api/v1/render``) and N issues (``/api/v1/documents``) of the same
 document, and prints documents per second and p50/p95 latency of each, the
 ratio issue/render, and checks that the register holds exactly 1..N.
 
-    .venv/bin/python bench/issue.py [--n 400] [--workers 3] [--pg postgresql://postgres@127.0.0.1:5432/postgres]
+    .venv/bin/python bench/issue.py [--n 400] [--workers 3] [--auth] [--pg postgresql://postgres@127.0.0.1:5432/postgres]
 
 Targets (issue 3): issuing costs at most 1.5x a stateless render (p50, 1 client),
 and at least 100 issued documents/s with 8 clients.
@@ -57,6 +57,9 @@ def _wait_http(port: int, timeout: float = 30.0) -> None:
     raise RuntimeError("gunicorn did not answer")
 
 
+HEADERS = {"Content-Type": "application/json"}
+
+
 def _run(port: int, path: str, bodies: list[bytes], clients: int) -> tuple[float, list[float]]:
     """Post ``bodies`` with ``clients`` keep-alive connections; (seconds, latencies ms)."""
     latencies: list[float] = []
@@ -72,7 +75,7 @@ def _run(port: int, path: str, bodies: list[bytes], clients: int) -> tuple[float
                     break
                 _, body = queue.pop(0)
             start = time.perf_counter()
-            conn.request("POST", path, body, {"Content-Type": "application/json"})
+            conn.request("POST", path, body, HEADERS)
             response = conn.getresponse()
             response.read()
             elapsed = (time.perf_counter() - start) * 1000
@@ -139,13 +142,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument(
+        "--auth", action="store_true", help="AUTH_REQUIRED=true, requests with a clerk's API key"
+    )
     args = parser.parse_args(argv)
 
     name = f"vanban_bench_{secrets.token_hex(4)}"
     with psycopg.connect(args.pg, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     url = args.pg.rpartition("/")[0] + "/" + name
-    env = {**os.environ, "DATABASE_URL": url, "AUTH_REQUIRED": "false", "LOG_LEVEL": "WARNING"}
+    auth = "true" if args.auth else "false"
+    env = {**os.environ, "DATABASE_URL": url, "AUTH_REQUIRED": auth, "LOG_LEVEL": "WARNING"}
     env.pop("REDIS_URL", None)
     subprocess.run(
         [sys.executable, "-m", "service.cli", "db", "upgrade"],
@@ -154,6 +161,18 @@ def main(argv: list[str] | None = None) -> int:
         cwd=ROOT,
         capture_output=True,
     )
+    if args.auth:
+        agency = templates.get(TEMPLATE).example()["agency"]
+        created = subprocess.run(
+            [sys.executable, "-m", "service.cli", "keys", "create", "--role", "clerk"]
+            + ["--agency", agency],
+            env=env,
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        HEADERS["Authorization"] = f"Bearer {created.stdout.strip().splitlines()[-1]}"
     port = _free_port()
     server = subprocess.Popen(
         [
@@ -190,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"gunicorn {args.workers} workers x {args.threads} threads, PostgreSQL, "
             f"{TEMPLATE}, {args.n} documents per case"
+            + (", AUTH_REQUIRED=true with a clerk's key" if args.auth else "")
         )
         print()
         print("| clients | case | docs/s | p50 ms | p95 ms |")
