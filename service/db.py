@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -190,3 +190,78 @@ def current() -> Database:
 
     database: Database = current_app.extensions["vanban.db"]
     return database
+
+
+def execute_while(
+    conn: Connection, statement: str, params: dict[str, Any], meanwhile: Callable[[], None]
+) -> Any:
+    """Execute driver SQL on ``conn`` and run ``meanwhile`` while the server works; the first row.
+
+    An autocommitted write spends most of its time waiting for the server:
+    executing, then flushing its WAL to disk before it answers. Python work
+    that does not need the answer (building objects, the response) is done in
+    that wait instead of after it: the statement is sent, ``meanwhile`` runs,
+    then the answer is read. The caller still learns nothing before the
+    commit is acknowledged, and the answer is always read, also when
+    ``meanwhile`` fails. ``meanwhile`` must not use this connection.
+
+    ``statement`` and ``params`` are what the DBAPI takes (compiled SQL, values
+    already processed: service.register.writing compiles its statement once).
+    This skips SQLAlchemy's execution path, which costs more than the
+    statement's own round trip on the register's hot path; driver errors are
+    raised as SQLAlchemy's, and a lost connection is invalidated, as
+    ``Connection.execute`` does. With psycopg the send and the wait are psycopg's
+    own execute generator (``Cursor._execute_gen``, what ``Cursor.execute`` runs)
+    driven in two steps; other drivers execute first and run ``meanwhile`` after.
+    """
+    dialect = conn.dialect
+    dbapi_conn = conn.connection.dbapi_connection
+    assert dbapi_conn is not None
+    cursor = dbapi_conn.cursor()
+    try:
+        _overlapped(cursor, statement, params, meanwhile)
+        return cursor.fetchone()
+    except dialect.loaded_dbapi.Error as exc:
+        lost = dialect.is_disconnect(exc, dbapi_conn, cursor)
+        if lost:
+            conn.invalidate(exc)
+        raise DBAPIError.instance(
+            statement,
+            params,
+            exc,
+            dialect.loaded_dbapi.Error,
+            connection_invalidated=lost,
+            dialect=dialect,
+        ) from exc
+    finally:
+        cursor.close()
+
+
+def _overlapped(cursor: Any, statement: str, params: Any, meanwhile: Callable[[], None]) -> None:
+    start = getattr(cursor, "_execute_gen", None)
+    if start is None:  # pragma: no cover - a driver other than psycopg 3
+        cursor.execute(statement, params)
+        meanwhile()
+        return
+    connection = cursor.connection
+    with connection.lock:
+        steps = start(statement, params)
+        try:
+            waiting_for = next(steps)  # sends the statement; then waits for the answer
+        except StopIteration:  # pragma: no cover - answered without waiting
+            meanwhile()
+            return
+        try:
+            meanwhile()
+        finally:
+            connection.wait(_resumed(steps, waiting_for))
+
+
+def _resumed(steps: Any, waiting_for: Any) -> Any:
+    """The generator ``steps``, already advanced to ``waiting_for``, for psycopg's wait."""
+    try:
+        ready = yield waiting_for
+        while True:
+            ready = yield steps.send(ready)
+    except StopIteration as done:
+        return done.value

@@ -178,3 +178,52 @@ def test_a_busy_connection_lost_is_503_and_the_next_request_works(
     again = _post(pg_app)
     assert again.status_code == 201, again.get_json()
     assert again.get_json()["number"] == 2  # the lost request took no number
+
+
+def test_a_reply_made_for_a_missed_claim_is_dropped(
+    pg_url: str, make_database: Callable[[str], Database], takes: list[int]
+) -> None:
+    a, b = make_database(pg_url), make_database(pg_url)
+    assert _issue(a) == 1
+    assert _issue(b) == 2  # a still predicts 2: its next claim misses
+    replies: list[int] = []
+
+    def reply(doc: Document) -> str:
+        replies.append(doc.number)
+        return f"reply for {doc.symbol}"
+
+    with a.session() as s:
+        result = issue(
+            s, template_id="ke-hoach", data=example_data("ke-hoach"), actor="t", reply=reply
+        )
+        # Made while the missed claim was in flight (for 2), then again for 3.
+        assert replies == [2, 3]
+        assert result.document.number == 3
+        assert result.reply == f"reply for {result.document.symbol}"
+        in_session = [obj.number for obj in s.identity_map.values() if isinstance(obj, Document)]
+        assert in_session == [3]  # the objects made for 2 were taken out again
+    assert takes == [1, 3]
+    assert _register(a) == [1, 2, 3]
+
+
+def test_the_written_row_holds_the_values_sent(
+    pg_url: str, make_database: Callable[[str], Database]
+) -> None:
+    host = make_database(pg_url)
+    _issue(host)
+    data = example_data("ke-hoach", summary="Kế hoạch “an toàn” – Đợt 2 ✓")
+    with host.session() as s:
+        doc = issue(s, template_id="ke-hoach", data=data, actor="t").document
+        sent = (doc.id, doc.data, doc.files[0].sha256)
+    with psycopg.connect(pg_url) as raw:
+        row = raw.execute(
+            "SELECT d.data, jsonb_typeof(d.data), f.sha256, length(f.content), a.detail"
+            " FROM documents d JOIN files f ON f.document_id = d.id"
+            " JOIN audit a ON a.document_id = d.id WHERE d.id = %s",
+            (sent[0],),
+        ).fetchone()
+    assert row is not None
+    assert row[0] == sent[1] and row[0]["summary"] == "Kế hoạch “an toàn” – Đợt 2 ✓"
+    assert row[1] == "object"  # JSON stored as a document, not as a string
+    assert row[2] == sent[2] and row[3] > 1000
+    assert row[4]["sha256"] == {"docx": sent[2]} and row[4]["number"] == 2

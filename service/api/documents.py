@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from service import db
@@ -14,6 +16,7 @@ from service.errors import InvalidData
 from service.pdf import wiring
 from service.register import audit_for, document_dict, get_document, get_file, issue, revoke
 from service.register.issuing import PDF_FORMATS
+from service.register.models import Document
 
 bp = Blueprint("documents", __name__, url_prefix="/api/v1/documents")
 
@@ -39,16 +42,30 @@ def create() -> Response:
         actor=auth.actor(),
         idempotency_key=key.strip() if key else None,
         key=auth.current_key(),
+        # Without PDFs the answer is known once the document is: it is built while
+        # the database commits it, and sent once the commit is acknowledged.
+        reply=None if pdf_formats else _created,
     )
     session.commit()
+    if result.reply is not None:
+        reply: Response = result.reply
+        return reply
     # The number and the .docx are committed: a PDF failure now is reported, not raised.
     pdf_error = make_pdfs(session, result.document, tuple(pdf_formats)) if pdf_formats else None
     payload = document_dict(result.document)
     if pdf_error is not None:
         payload["pdf_error"] = pdf_error
+    return _answer(result.document, payload, 201 if result.created else 200)
+
+
+def _created(doc: Document) -> Response:
+    return _answer(doc, document_dict(doc), 201)
+
+
+def _answer(doc: Document, payload: dict[str, Any], status: int) -> Response:
     response = jsonify(payload)
-    response.status_code = 201 if result.created else 200
-    response.headers["Location"] = url_for("documents.read", doc_id=result.document.id)
+    response.status_code = status
+    response.headers["Location"] = url_for("documents.read", doc_id=doc.id)
     return response
 
 

@@ -24,7 +24,7 @@ def iso(value: dt.datetime | None) -> str | None:
     return aware.isoformat().replace("+00:00", "Z") if aware else None
 
 
-def row(
+def values(
     actor: str,
     action: str,
     *,
@@ -32,16 +32,16 @@ def row(
     document_id: str | None = None,
     detail: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
-) -> AuditRow:
-    """A new (transient) audit row, every column but the id set."""
-    return AuditRow(
-        at=at or utcnow(),
-        actor=actor,
-        action=action,
-        agency_id=agency_id,
-        document_id=document_id,
-        detail=detail,
-    )
+) -> dict[str, Any]:
+    """The column values of a new audit row (all but the id)."""
+    return {
+        "at": at or utcnow(),
+        "actor": actor,
+        "action": action,
+        "agency_id": agency_id,
+        "document_id": document_id,
+        "detail": detail,
+    }
 
 
 def record(
@@ -54,7 +54,9 @@ def record(
     detail: dict[str, Any] | None = None,
 ) -> AuditRow:
     """Add an audit row in the caller's transaction."""
-    new = row(actor, action, agency_id=agency_id, document_id=document_id, detail=detail)
+    new = AuditRow(
+        **values(actor, action, agency_id=agency_id, document_id=document_id, detail=detail)
+    )
     session.add(new)
     return new
 

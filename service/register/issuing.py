@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,10 +40,12 @@ PDF_FORMATS = ("pdf", "pdfa")
 
 @dataclass(frozen=True)
 class IssueResult:
-    """The document in the register, and whether this call created it."""
+    """The document in the register, whether this call created it, and the caller's reply."""
 
     document: Document
     created: bool
+    # What the ``reply`` given to issue() made of the new document (None for a replay).
+    reply: Any = None
 
 
 def request_hash(template_id: str, data: Any, formats: Sequence[str]) -> str:
@@ -115,6 +117,7 @@ def issue(
     batch_id: str | None = None,
     key: ApiKey | None = None,
     directory: AgencyDirectory | None = None,
+    reply: Callable[[Document], Any] | None = None,
 ) -> IssueResult:
     """Validate, number, render and store a document in the caller's transaction.
 
@@ -126,6 +129,9 @@ def issue(
     ``number`` skips allocation and uses a number reserved with ``reserve_block``;
     ``key`` (when auth is on) must be allowed to issue for the data's agency (403).
     ``directory`` (bulk issuing) saves re-reading the agencies for every document.
+    ``reply`` builds what the caller answers with from the new document; it runs
+    while the database writes (and on the one-statement path commits) the
+    document, and must not use the database (service.register.writing).
     Anything raised means the caller must roll back; that releases the number.
     """
     fmts = check_formats(formats)
@@ -162,9 +168,9 @@ def issue(
         last = numbering.last_number(session, agency.id, book.id, year)
         if not 1 <= number <= last:
             raise RegisterConflict(f"Số {number} chưa được giữ chỗ trong sổ {book.id} năm {year}")
-        return IssueResult(_write(session, entry, number, storage), True)
+        return _issued(_write(session, entry, number, storage, reply))
     if optimistic:
-        result = _issue_optimistically(session, entry, storage)
+        result = _issue_optimistically(session, entry, storage, reply)
         if result is not None:
             return result
     number = numbering.take(session, agency.id, book.id, year)
@@ -175,10 +181,14 @@ def issue(
         if found is not None:
             numbering.advance(session, agency.id, book.id, year, number - 1)
             return IssueResult(found, False)
-    doc = _write(session, entry, number, storage)
+    written = _write(session, entry, number, storage, reply)
     if session.get_bind().dialect.name == "postgresql":
         numbering.predictions(session).taken(agency.id, book.id, year, number)
-    return IssueResult(doc, True)
+    return _issued(written)
+
+
+def _issued(written: writing.Written) -> IssueResult:
+    return IssueResult(written.document, True, written.extra)
 
 
 def _can_claim(session: Session) -> bool:
@@ -196,7 +206,12 @@ def _can_claim(session: Session) -> bool:
     )
 
 
-def _issue_optimistically(session: Session, entry: _Entry, storage: Storage) -> IssueResult | None:
+def _issue_optimistically(
+    session: Session,
+    entry: _Entry,
+    storage: Storage,
+    reply: Callable[[Document], Any] | None,
+) -> IssueResult | None:
     """Render with the predicted number and claim it in one statement; None on a miss.
 
     The sequence row is locked for one statement instead of for the whole
@@ -212,10 +227,10 @@ def _issue_optimistically(session: Session, entry: _Entry, storage: Storage) -> 
         predicted = predictions.predict(session, *where)
         if predicted is not None:
             claim = writing.Claim(*where, predicted)
-            outcome, doc = _attempt(session, entry, predicted, storage, claim)
-            if outcome is writing.Outcome.WRITTEN:
+            written = _attempt(session, entry, predicted, storage, claim, reply)
+            if written is not None:
                 predictions.taken(*where, predicted)
-                return IssueResult(doc, True)
+                return _issued(written)
             predictions.missed(*where)
     except IdempotencyConflict:
         # A twin with the same key committed after our first look: nothing was written.
@@ -248,11 +263,17 @@ def _twin(session: Session, entry: _Entry) -> Document:
     return found
 
 
-def _write(session: Session, entry: _Entry, number: int, storage: Storage) -> Document:
-    """Render with ``number`` (already ours) and write; the document."""
-    outcome, doc = _attempt(session, entry, number, storage, None)
-    assert outcome is writing.Outcome.WRITTEN
-    return doc
+def _write(
+    session: Session,
+    entry: _Entry,
+    number: int,
+    storage: Storage,
+    reply: Callable[[Document], Any] | None,
+) -> writing.Written:
+    """Render with ``number`` (already ours) and write."""
+    written = _attempt(session, entry, number, storage, None, reply)
+    assert written is not None
+    return written
 
 
 def _attempt(
@@ -261,8 +282,12 @@ def _attempt(
     number: int,
     storage: Storage,
     claim: writing.Claim | None,
-) -> tuple[writing.Outcome, Document]:
-    """Render with ``number`` and write the document, its .docx and its audit row."""
+    reply: Callable[[Document], Any] | None,
+) -> writing.Written | None:
+    """Render with ``number`` and write the document, its .docx and its audit row.
+
+    None when ``claim`` missed (nothing written).
+    """
     prepared = entry.prepared
     symbol = vn.symbol(number, prepared.spec.doc_type, prepared.issuer.abbreviation)
     prepared = dataclasses.replace(prepared, number=number, symbol=symbol)
@@ -271,59 +296,61 @@ def _attempt(
     stored = model.model_dump(mode="json", exclude_none=True)
     stored["date"] = prepared.date.isoformat()
     now = utcnow()
-    doc = Document(
-        id=new_id(),
-        agency_id=entry.agency_id,
-        book_id=entry.book_id,
-        year=entry.year,
-        number=number,
-        symbol=symbol,
-        template=prepared.spec.id,
-        doc_type=prepared.spec.doc_type,
-        date=prepared.date,
-        summary=model.summary,
-        signer_name=prepared.signer.name,
-        recipients="\n".join(model.recipients),
-        data=stored,
-        status="issued",
-        reason=None,
-        revoked_at=None,
-        created_at=now,
-        created_by=entry.actor,
-        idempotency_scope=entry.actor if entry.idempotency_key is not None else None,
-        idempotency_key=entry.idempotency_key,
-        request_hash=entry.digest,
-        batch_id=entry.batch_id,
-        search_text=search_text(
+    doc_id = new_id()
+    document = {
+        "id": doc_id,
+        "agency_id": entry.agency_id,
+        "book_id": entry.book_id,
+        "year": entry.year,
+        "number": number,
+        "symbol": symbol,
+        "template": prepared.spec.id,
+        "doc_type": prepared.spec.doc_type,
+        "date": prepared.date,
+        "summary": model.summary,
+        "signer_name": prepared.signer.name,
+        "recipients": "\n".join(model.recipients),
+        "data": stored,
+        "status": "issued",
+        "reason": None,
+        "revoked_at": None,
+        "created_at": now,
+        "created_by": entry.actor,
+        "idempotency_scope": entry.actor if entry.idempotency_key is not None else None,
+        "idempotency_key": entry.idempotency_key,
+        "request_hash": entry.digest,
+        "batch_id": entry.batch_id,
+        "search_text": search_text(
             symbol,
             model.summary,
             prepared.signer.name,
             prepared.spec.name,
             *model.recipients,
         ),
-    )
+    }
     # The .docx is always stored: it is the source every PDF format is made from.
-    file = storage.file_row(doc.id, "docx", rendered.media_type, rendered.content)
+    file = storage.file_values(doc_id, "docx", rendered.media_type, rendered.content)
     detail = {
         "book": entry.book_id,
         "year": entry.year,
         "number": number,
         "symbol": symbol,
-        "sha256": {"docx": file.sha256},
+        "sha256": {"docx": file["sha256"]},
         "batch": entry.batch_id,
     }
-    row = audit.row(
-        entry.actor, "issue", agency_id=entry.agency_id, document_id=doc.id, detail=detail, at=now
+    trail = audit.values(
+        entry.actor, "issue", agency_id=entry.agency_id, document_id=doc_id, detail=detail, at=now
     )
+    rows = writing.Rows(document, (file,), trail)
     try:
-        outcome = writing.write(session, doc, [file], row, claim=claim)
+        written = writing.write(session, rows, claim=claim, meanwhile=reply)
     except IntegrityError as exc:
         message = f"Số {number} của sổ {entry.book_id} năm {entry.year} đã có văn bản"
         raise _conflict(exc, message) from exc
-    if outcome is writing.Outcome.WRITTEN:
+    if written is not None:
         where = f"{entry.agency_id}/{entry.book_id}/{entry.year}"
-        log.info("issued %s (%s) in %s", doc.id, symbol, where)
-    return outcome, doc
+        log.info("issued %s (%s) in %s", doc_id, symbol, where)
+    return written
 
 
 def issue_reserved(session: Session, *, number: int, **kwargs: Any) -> IssueResult:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,13 +16,16 @@ class Storage(Protocol):
 
     Every file has a ``files`` row (format, media type, sha256, size), with
     ``content`` None when the bytes live elsewhere, so the document's JSON and a
-    second host know the file exists. ``file_row`` keeps the bytes and returns
-    that row for the caller to write (issuing writes it with its document in
-    one statement); ``put`` also adds it to the caller's session.
+    second host know the file exists. ``file_values`` keeps the bytes and returns
+    the column values of that row for the caller to write (issuing writes it
+    with its document in one statement); ``put`` adds the row to the caller's
+    session.
     """
 
-    def file_row(self, document_id: str, fmt: str, media_type: str, content: bytes) -> FileRow:
-        """Keep ``content`` as ``fmt`` of the document; the (transient) files row."""
+    def file_values(
+        self, document_id: str, fmt: str, media_type: str, content: bytes
+    ) -> dict[str, Any]:
+        """Keep ``content`` as ``fmt`` of the document; the files row's column values."""
         ...
 
     def put(
@@ -39,23 +42,25 @@ class Storage(Protocol):
 class DatabaseStorage:
     """Files as rows of the ``files`` table, written in the caller's transaction."""
 
-    def file_row(self, document_id: str, fmt: str, media_type: str, content: bytes) -> FileRow:
+    def file_values(
+        self, document_id: str, fmt: str, media_type: str, content: bytes
+    ) -> dict[str, Any]:
         """The files row holding ``content`` itself."""
-        return FileRow(
-            document_id=document_id,
-            format=fmt,
-            media_type=media_type,
-            content=content,
-            sha256=hashlib.sha256(content).hexdigest(),
-            size=len(content),
-            created_at=utcnow(),
-        )
+        return {
+            "document_id": document_id,
+            "format": fmt,
+            "media_type": media_type,
+            "content": content,
+            "sha256": hashlib.sha256(content).hexdigest(),
+            "size": len(content),
+            "created_at": utcnow(),
+        }
 
     def put(
         self, session: Session, document_id: str, fmt: str, media_type: str, content: bytes
     ) -> str:
         """Insert the file row; return its SHA-256 (hex)."""
-        row = self.file_row(document_id, fmt, media_type, content)
+        row = FileRow(**self.file_values(document_id, fmt, media_type, content))
         session.add(row)
         return row.sha256
 

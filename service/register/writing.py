@@ -5,8 +5,11 @@ three times what the database itself spends on it (an insert per table, each
 with its bookkeeping). Here the rows are plain column values written with
 Core: on PostgreSQL one data-modifying CTE inserts the document, its files
 and the audit row; on SQLite, where a statement costs no round trip, three
-inserts. The ORM objects are then attached to the session as already
-persistent, so callers go on using them as if they had been flushed.
+inserts. On PostgreSQL the statement is compiled once and run on the driver
+(service.db.execute_while), and the ORM objects are made from the same
+values while the database executes it (an autocommitted issue waits mostly
+for its WAL flush); they are attached to the session as already persistent,
+so callers go on using them as if they had been flushed.
 
 ``write`` can also take the number itself (``claim``): the CTE then starts
 with ``UPDATE sequences SET last_number = n WHERE last_number = n - 1`` and
@@ -21,16 +24,16 @@ the pessimistic path, so the two cannot deadlock each other.
 
 from __future__ import annotations
 
-import enum
 import functools
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, Table, bindparam, exists, insert, select, update
+from sqlalchemy import Dialect, Select, Table, bindparam, exists, insert, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
+from service.db import execute_while
 from service.register.models import AuditRow, Document, FileRow, SequenceRow
 
 DOCUMENTS: Table = Document.__table__  # type: ignore[assignment]
@@ -39,13 +42,13 @@ AUDIT: Table = AuditRow.__table__  # type: ignore[assignment]
 SEQUENCES: Table = SequenceRow.__table__  # type: ignore[assignment]
 
 
-class Outcome(enum.Enum):
-    """What ``write`` did."""
+@dataclass(frozen=True)
+class Rows:
+    """Column values of what an issue writes: the document, its files, its audit row."""
 
-    WRITTEN = "written"
-    # claim only: the sequence was not at number - 1 (another issue took it, or the
-    # year's row does not exist yet); nothing was written.
-    MISSED = "missed"
+    document: dict[str, Any]
+    files: tuple[dict[str, Any], ...]
+    audit: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -58,13 +61,16 @@ class Claim:
     number: int
 
 
+@dataclass(frozen=True)
+class Written:
+    """The written document, persistent in the session, and what ``meanwhile`` returned."""
+
+    document: Document
+    extra: Any = field(default=None)
+
+
 def _columns(table: Table) -> list[str]:
     return [c.name for c in table.columns if c.name != "id" or table is not AUDIT]
-
-
-def _values(obj: Any, table: Table, prefix: str) -> dict[str, Any]:
-    state = obj.__dict__
-    return {f"{prefix}{name}": state.get(name) for name in _columns(table)}
 
 
 def _params(table: Table, prefix: str) -> list[Any]:
@@ -103,6 +109,40 @@ def _pg_statement(claim: bool, files: int) -> Select[Any]:
     return final.add_cte(*ctes)
 
 
+@dataclass(frozen=True)
+class _Driver:
+    """A statement compiled once for the driver: its SQL, processors and fixed values."""
+
+    sql: str
+    processors: dict[str, Callable[[Any], Any]]
+    fixed: dict[str, Any]
+
+    def params(self, values: dict[str, Any]) -> dict[str, Any]:
+        """``values`` as the driver takes them (JSON serialised, ...), with the fixed ones."""
+        for name, process in self.processors.items():
+            value = values.get(name)
+            if value is not None:
+                values[name] = process(value)
+        values.update(self.fixed)
+        return values
+
+
+@functools.cache
+def _driver_statement(dialect: Dialect, claim: bool, files: int) -> _Driver:
+    compiled = _pg_statement(claim, files).compile(dialect=dialect)
+    if compiled.escaped_bind_names:  # pragma: no cover - our names need no escaping
+        raise RuntimeError("bound parameter names need escaping")
+    processors: dict[str, Callable[[Any], Any]] = {}
+    fixed: dict[str, Any] = {}
+    for bind, name in compiled.bind_names.items():
+        process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            processors[name] = process
+        if not bind.required:  # a literal of the statement (``last_number + 1``)
+            fixed[name] = bind.value
+    return _Driver(compiled.string, processors, fixed)
+
+
 def _insert_for(doc: Any, table: Table, prefix: str) -> Any:
     """INSERT INTO ``table`` one row of bound values, its document_id from the CTE ``doc``."""
     names = _columns(table)
@@ -113,27 +153,46 @@ def _insert_for(doc: Any, table: Table, prefix: str) -> Any:
     return insert(table).from_select(names, select(*values))
 
 
+@functools.cache
+def _names(table: Table, prefix: str) -> tuple[tuple[str, str], ...]:
+    return tuple((f"{prefix}{name}", name) for name in _columns(table))
+
+
+def _bind(values: dict[str, Any], table: Table, prefix: str, into: dict[str, Any]) -> None:
+    for key, name in _names(table, prefix):
+        into[key] = values.get(name)
+
+
 def write(
     session: Session,
-    doc: Document,
-    files: Sequence[FileRow],
-    audit_row: AuditRow,
+    rows: Rows,
     *,
     claim: Claim | None = None,
-) -> Outcome:
-    """Insert ``doc``, ``files`` and ``audit_row`` (transient, every column set).
+    meanwhile: Callable[[Document], Any] | None = None,
+) -> Written | None:
+    """Insert the document, its files and its audit row; None when ``claim`` missed.
 
     With ``claim`` (PostgreSQL only) the number is taken in the same statement,
-    or nothing is written (MISSED). A unique violation (the idempotency key of a
+    or nothing is written (None). A unique violation (the idempotency key of a
     committed twin) raises IntegrityError, and the statement writes nothing.
-    WRITTEN leaves ``doc`` and its files persistent in ``session``, the files
-    set as ``doc.files``.
+    The written document is persistent in ``session``, its files set as
+    ``doc.files``. ``meanwhile`` is called with that document (not yet in the
+    session) while the database executes and commits the statement (see
+    service.db.MEANWHILE) and must not use the database; what it returns comes
+    back as ``Written.extra``, and is dropped when nothing was written.
     """
     conn = session.connection()
-    params = _values(doc, DOCUMENTS, "d_")
-    for i, f in enumerate(files):
-        params.update(_values(f, FILES, f"f{i}_"))
-    params.update(_values(audit_row, AUDIT, "a_"))
+    params: dict[str, Any] = {}
+    _bind(rows.document, DOCUMENTS, "d_", params)
+    for i, f in enumerate(rows.files):
+        _bind(f, FILES, f"f{i}_", params)
+    _bind(rows.audit, AUDIT, "a_", params)
+    made: list[Written] = []
+
+    def build() -> None:
+        doc = _persistent(session, rows)
+        made.append(Written(doc, meanwhile(doc) if meanwhile is not None else None))
+
     if conn.dialect.name == "postgresql":
         if claim is not None:
             params.update(
@@ -142,27 +201,45 @@ def write(
                 s_year=claim.year,
                 s_previous=claim.number - 1,
             )
-        row = conn.execute(_pg_statement(claim is not None, len(files)), params).first()
-        if claim is not None and row is None:
-            return Outcome.MISSED
+        driver = _driver_statement(conn.dialect, claim is not None, len(rows.files))
+        try:
+            found = execute_while(conn, driver.sql, driver.params(params), build)
+        except BaseException:
+            _forget(session, made)
+            raise
+        if claim is not None and found is None:
+            _forget(session, made)
+            return None
     else:
         if claim is not None:
             raise ValueError("claiming a number in the insert needs PostgreSQL")
         conn.execute(insert(DOCUMENTS), _strip(params, "d_"))
-        for i in range(len(files)):
+        for i in range(len(rows.files)):
             conn.execute(insert(FILES), _strip(params, f"f{i}_"))
         conn.execute(insert(AUDIT), _strip(params, "a_"))
-    _attach(session, doc, files)
-    return Outcome.WRITTEN
+    if not made:  # no overlap on this engine (SQLite, or an engine without the hook)
+        build()
+    return made[0]
 
 
 def _strip(params: dict[str, Any], prefix: str) -> dict[str, Any]:
     return {k[len(prefix) :]: v for k, v in params.items() if k.startswith(prefix)}
 
 
-def _attach(session: Session, doc: Document, files: Sequence[FileRow]) -> None:
-    """Make the written rows persistent objects of ``session`` without a flush."""
+def _persistent(session: Session, rows: Rows) -> Document:
+    """The document of ``rows`` with its files, persistent in ``session`` without a flush."""
+    doc = Document(**rows.document)
+    files = sorted((FileRow(**f) for f in rows.files), key=lambda f: f.format)
     for obj in (doc, *files):
         make_transient_to_detached(obj)
-        session.add(obj)
-    set_committed_value(doc, "files", sorted(files, key=lambda f: f.format))
+    set_committed_value(doc, "files", files)
+    session.add(doc)  # cascades to the files
+    return doc
+
+
+def _forget(session: Session, made: list[Written]) -> None:
+    """Take the objects of a statement that wrote nothing out of ``session`` again."""
+    for written in made:
+        for obj in (written.document, *written.document.files):
+            if obj in session:
+                session.expunge(obj)

@@ -1,0 +1,101 @@
+"""service.db.execute_while on the real PostgreSQL: work done while the server executes.
+
+The issue's one statement is sent, the caller's work runs while the server
+executes and commits it, and only then is the answer read. These tests check
+that the work really runs while the statement is in flight, that the answer is
+always read (also when the work fails), and that driver errors come out as
+SQLAlchemy's, a lost connection invalidated, as Connection.execute would do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from service.db import execute_while, make_engine
+from tests.dbfixtures import *  # noqa: F403  (the database fixtures)
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def engine(pg_session_url: str) -> Iterator[Engine]:
+    engine = make_engine(pg_session_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def conn(engine: Engine) -> Iterator[Connection]:
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("CREATE TEMP TABLE overlap (id integer PRIMARY KEY)")
+        yield conn
+
+
+def _pid(conn: Connection) -> int:
+    pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    assert isinstance(pid, int)
+    return pid
+
+
+def test_the_work_runs_while_the_server_executes_the_statement(
+    conn: Connection, pg_session_url: str
+) -> None:
+    pid = _pid(conn)
+    seen: list[tuple[str, str]] = []
+
+    def meanwhile() -> None:
+        # Looked at from another connection: our statement is running on the server.
+        with psycopg.connect(pg_session_url, autocommit=True) as other:
+            row = other.execute(
+                "SELECT state, query FROM pg_stat_activity WHERE pid = %s", (pid,)
+            ).fetchone()
+        assert row is not None
+        seen.append((row[0], row[1]))
+
+    sql = "SELECT pg_sleep(0.5), %(answer)s::integer"
+    row = execute_while(conn, sql, {"answer": 42}, meanwhile)
+    assert row is not None and row[1] == 42
+    assert len(seen) == 1
+    state, query = seen[0]
+    assert state == "active"
+    assert "pg_sleep" in query
+
+
+def test_a_failing_work_still_reads_the_answer(conn: Connection) -> None:
+    def meanwhile() -> None:
+        raise ValueError("the work failed")
+
+    with pytest.raises(ValueError, match="the work failed"):
+        execute_while(
+            conn, "INSERT INTO overlap VALUES (%(id)s) RETURNING id", {"id": 1}, meanwhile
+        )
+    # The answer was read: the connection is free, and the autocommitted insert stands.
+    assert conn.exec_driver_sql("SELECT count(*) FROM overlap").scalar() == 1
+    assert not conn.invalidated
+
+
+def test_a_driver_error_is_sqlalchemys_and_the_connection_goes_on(conn: Connection) -> None:
+    calls: list[int] = []
+    insert = "INSERT INTO overlap VALUES (%(id)s) RETURNING id"
+    assert execute_while(conn, insert, {"id": 7}, lambda: calls.append(1)) == (7,)
+    with pytest.raises(IntegrityError) as caught:
+        execute_while(conn, insert, {"id": 7}, lambda: calls.append(2))
+    assert isinstance(caught.value.orig, psycopg.errors.UniqueViolation)
+    assert calls == [1, 2]  # the work ran both times; the caller drops what it made
+    assert not conn.invalidated
+    assert conn.execute(text("SELECT count(*) FROM overlap")).scalar() == 1
+
+
+def test_a_lost_connection_is_invalidated(conn: Connection, pg_session_url: str) -> None:
+    pid = _pid(conn)
+    with psycopg.connect(pg_session_url, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    with pytest.raises(OperationalError) as caught:
+        execute_while(conn, "SELECT %(x)s::integer", {"x": 1}, lambda: None)
+    assert caught.value.connection_invalidated
+    assert conn.invalidated
