@@ -106,6 +106,12 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # The same pool; its connections switch to autocommit while checked out.
+        self._autocommit_engine = (
+            self.engine
+            if self.is_sqlite
+            else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -124,18 +130,16 @@ class Database:
                 raise
 
     @contextmanager
-    def reader(self) -> Iterator[Session]:
-        """A session for reads that need no transaction, closed afterwards.
+    def autocommit(self) -> Iterator[Connection]:
+        """A Core connection for reads that need no transaction, returned to the pool after.
 
-        On PostgreSQL its connection runs in autocommit: a read costs one round
-        trip, and the request's own session stays free of any transaction (so
-        an issue can take the one-statement path of service.register.issuing).
-        Objects read are detached when it closes, their loaded values kept.
+        On PostgreSQL it runs in autocommit: a read costs its one round trip and
+        no session bookkeeping (the API-key look-up of every request uses it).
+        On SQLite it is a plain connection; its transaction is rolled back at
+        the end.
         """
-        with self.sessions() as session:
-            if not self.is_sqlite:
-                session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-            yield session
+        with self._autocommit_engine.connect() as conn:
+            yield conn
 
     def dispose(self) -> None:
         """Drop pooled connections (after a fork, or at shutdown)."""

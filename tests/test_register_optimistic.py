@@ -227,3 +227,25 @@ def test_the_written_row_holds_the_values_sent(
     assert row[1] == "object"  # JSON stored as a document, not as a string
     assert row[2] == sent[2] and row[3] > 1000
     assert row[4]["sha256"] == {"docx": sent[2]} and row[4]["number"] == 2
+
+
+def test_an_authenticated_issue_keeps_the_one_statement_path(
+    pg_app: Flask, takes: list[int]
+) -> None:
+    from service.register import create_key
+
+    pg_app.config["AUTH_REQUIRED"] = True
+    with pg_app.app_context(), db.current().session() as session:
+        key_id, plaintext = create_key(session, "clerk", [AGENCY])
+    headers = {"Authorization": f"Bearer {plaintext}"}
+    body = {"template": "ke-hoach", "data": example_data("ke-hoach")}
+    client = pg_app.test_client()
+    numbers = [client.post("/api/v1/documents", json=body, headers=headers) for _ in range(3)]
+    assert [r.status_code for r in numbers] == [201, 201, 201]
+    assert [r.get_json()["number"] for r in numbers] == [1, 2, 3]
+    assert {r.get_json()["created_by"] for r in numbers} == {key_id}
+    # The key was read outside the request's session: only the year's first number
+    # needed the row lock, the others were claimed by the statement that wrote them.
+    assert takes == [1]
+    wrong = client.post("/api/v1/documents", json=body, headers={"Authorization": "Bearer vb_x"})
+    assert wrong.status_code == 401

@@ -48,8 +48,8 @@ def _authenticate() -> None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise MissingKey("Cần khóa API: Authorization: Bearer <khóa>")
-    with db.current().reader() as session:
-        key = authenticate(session, token.strip())
+    with db.current().autocommit() as conn:
+        key = authenticate(conn, token.strip())
     if key is None:
         raise Unauthorized("Khóa API không đúng hoặc đã bị thu hồi")
     g.api_key = key

@@ -7,8 +7,8 @@ import hmac
 import secrets
 from collections.abc import Iterable
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Table, bindparam, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from service.errors import InvalidData, NotFound, UnknownAgency
 from service.register import audit
@@ -60,19 +60,31 @@ def create_key(
     return key.id, plaintext
 
 
-def authenticate(session: Session, plaintext: str | None) -> ApiKey | None:
-    """The live key whose secret is ``plaintext``, else None (hashes compared in constant time)."""
+# Every live-key look-up runs this one statement (built once: it is on every request).
+_KEYS: Table = ApiKey.__table__  # type: ignore[assignment]
+_BY_PREFIX = select(*_KEYS.columns).where(_KEYS.c.prefix == bindparam("prefix"))
+
+
+def authenticate(db: Session | Connection, plaintext: str | None) -> ApiKey | None:
+    """The live key whose secret is ``plaintext``, else None (hashes compared in constant time).
+
+    Read with Core on ``db`` (a session or a connection: the API reads it on its
+    own autocommit connection, once per request) and returned detached, every
+    column loaded.
+    """
     if not plaintext or not plaintext.startswith(KEY_PREFIX):
         return None
     digest = hash_key(plaintext)
-    candidates = session.scalars(
-        select(ApiKey).where(ApiKey.prefix == plaintext[:PREFIX_LENGTH])
-    ).all()
+    rows = db.execute(_BY_PREFIX, {"prefix": plaintext[:PREFIX_LENGTH]}).all()
     found = None
-    for key in candidates:
-        if hmac.compare_digest(key.key_hash, digest) and key.revoked_at is None:
-            found = key
-    return found
+    for row in rows:
+        if hmac.compare_digest(row.key_hash, digest) and row.revoked_at is None:
+            found = row
+    if found is None:
+        return None
+    key = ApiKey(**found._mapping)
+    make_transient_to_detached(key)
+    return key
 
 
 def can_access(key: ApiKey, agency_id: str) -> bool:
