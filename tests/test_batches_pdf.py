@@ -20,11 +20,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
+from sqlalchemy import func, select
 
 import workers.batches as tasks
 from service import db
 from service.batches import dispatch
-from service.batches.models import Batch
+from service.batches import merged as merged_module
+from service.batches.models import Batch, BatchMerged
 from service.errors import ConversionFailed
 from service.pdf import batch as pdf_batch
 from service.pdf.settings import PoolSettings
@@ -92,7 +94,16 @@ def page_texts(pdf: bytes) -> list[str]:
     return [pdf_text(pdf, first=n, last=n) for n in range(1, pages + 1)]
 
 
-def test_batch_with_pdf(client: FlaskClient) -> None:
+def kept_merged(app: Flask, batch_id: str) -> int:
+    """How many merged.pdf files are kept for the batch (batch_merged rows)."""
+    with app.app_context(), db.current().session() as session:
+        count = session.scalar(
+            select(func.count()).select_from(BatchMerged).where(BatchMerged.batch_id == batch_id)
+        )
+    return int(count or 0)
+
+
+def test_batch_with_pdf(app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
     with Receiver() as receiver:
         created = post(client, unit_rows(12), callback_url=receiver.url)
         seen = watch(client, created["id"])
@@ -129,6 +140,17 @@ def test_batch_with_pdf(client: FlaskClient) -> None:
     assert len(pages) == 12
     for page, doc in zip(pages, docs, strict=True):  # row order, one certificate a page
         assert f"Số: {doc['symbol']}" in page
+    # Every row has its PDF: the joined file was kept, and later downloads read it back.
+    assert kept_merged(app, created["id"]) == 1
+
+    def no_join(*_args: Any, **_kwargs: Any) -> bytes:
+        raise AssertionError("merged.pdf joined again")
+
+    monkeypatch.setattr(merged_module.jobs, "merged_pdf", no_join)
+    again = client.get(final["merged_pdf"])
+    assert again.status_code == 200 and again.data == merged.data
+    assert again.headers["Content-Disposition"] == merged.headers["Content-Disposition"]
+    monkeypatch.undo()
 
     archive = zipfile.ZipFile(io.BytesIO(client.get(final["archive"]).data))
     names = archive.namelist()
@@ -152,7 +174,7 @@ def _poisoned(original: Any) -> Any:
 
 
 def test_one_pdf_fails_alone_then_retry(
-    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rows = unit_rows(6)
     rows[2] = {"unit": {"name": POISON, "address": "Phường Bắc Sơn"}}
@@ -175,6 +197,7 @@ def test_one_pdf_fails_alone_then_retry(
     merged = client.get(final["merged_pdf"])
     assert merged.status_code == 200 and merged.headers["X-Missing-Rows"] == "3"
     assert len(page_texts(merged.data)) == 5
+    assert kept_merged(app, created["id"]) == 0  # not while a row lacks its PDF
     names = zipfile.ZipFile(io.BytesIO(client.get(final["archive"]).data)).namelist()
     assert len(names) == 6 + 5
 
@@ -186,6 +209,7 @@ def test_one_pdf_fails_alone_then_retry(
     assert final["errors"] == []
     pages = page_texts(client.get(final["merged_pdf"]).data)
     assert len(pages) == 6 and POISON.upper() in pages[2]
+    assert kept_merged(app, created["id"]) == 1
 
 
 def test_sweeper_recovers_the_pdf_phase(

@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from service import db, vn
 from service.batches import run
-from service.batches.models import Batch, BatchFile, BatchRow
+from service.batches.models import Batch, BatchFile, BatchMerged, BatchRow
 from service.register.models import Document
 from templates_docx import giay_cong_nhan
 from tests.batch_helpers import (
@@ -178,6 +178,10 @@ def test_old_previews_are_deleted_issued_batches_stay(app: Flask, client: FlaskC
         with app.app_context(), db.current().session() as session:
             for batch_id in (old["id"], issued["id"]):
                 session.execute(update(Batch).where(Batch.id == batch_id).values(finished_at=aged))
+            # A kept merged.pdf goes with its batch (as if the preview had had PDFs).
+            session.add(
+                BatchMerged(batch_id=old["id"], format="pdf", content=b"%PDF-", sha256="0", size=5)
+            )
         with app.app_context():
             tasks.expire_previews.delay()
         deadline = time.monotonic() + 30
@@ -191,7 +195,8 @@ def test_old_previews_are_deleted_issued_batches_stay(app: Flask, client: FlaskC
     with app.app_context(), db.current().session() as session:
         left = {r.batch_id for r in session.scalars(select(BatchFile))}
         rows = {r.batch_id for r in session.scalars(select(BatchRow))}
-    assert old["id"] not in left | rows and recent["id"] in left
+        merged = set(session.scalars(select(BatchMerged.batch_id)))
+    assert old["id"] not in left | rows | merged and recent["id"] in left
 
 
 def test_sweeper_dispatches_a_batch_never_enqueued(app: Flask, client: FlaskClient) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import psycopg
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select
 
 from service.agencies import Agency, Book
-from service.db import Database
+from service.db import Base, Database
 from service.errors import UnknownAgency
 from service.register import list_agencies, load_directory, put_agency, seed_agencies
 from service.register.models import AuditRow
@@ -17,6 +19,7 @@ from tests.dbfixtures import config_agencies
 
 TABLES = {"agencies", "books", "sequences", "documents", "files", "api_keys", "audit"}
 TABLES |= {"batches", "batch_rows", "batch_files"}  # 0002
+TABLES |= {"batch_merged"}  # 0005
 
 
 def _tables(url: str) -> set[str]:
@@ -34,6 +37,20 @@ def test_upgrade_from_empty_creates_every_table(empty_db_url: str) -> None:
     assert current_revision(empty_db_url) == head_revision()
     upgrade(empty_db_url)  # a second upgrade is a no-op
     assert current_revision(empty_db_url) == head_revision()
+
+
+def test_migrations_match_the_models(empty_db_url: str) -> None:
+    """What the migrations build is what the models declare: tables, columns, types, keys."""
+    import service.batches.models  # noqa: F401  (every table on Base.metadata)
+
+    upgrade(empty_db_url)
+    db = Database(empty_db_url)
+    try:
+        with db.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
+    finally:
+        db.dispose()
 
 
 def test_downgrade_to_base_and_back(empty_db_url: str) -> None:
@@ -106,11 +123,13 @@ def test_put_agency_creates_then_replaces_books(seeded: Database) -> None:
 
 @pytest.mark.postgres
 def test_file_contents_are_stored_without_compression(pg_session_url: str) -> None:
-    # 0004: .docx and PDF are compressed already; TOAST must not try pglz on them.
+    # 0004 (0005 for merged.pdf): .docx and PDF are compressed already; TOAST must not
+    # try pglz on them.
     with psycopg.connect(pg_session_url) as conn:
         rows = conn.execute(
             "SELECT c.relname, a.attstorage FROM pg_attribute a"
             " JOIN pg_class c ON c.oid = a.attrelid"
-            " WHERE c.relname IN ('files', 'batch_files') AND a.attname = 'content'"
+            " WHERE c.relname IN ('files', 'batch_files', 'batch_merged')"
+            " AND a.attname = 'content'"
         ).fetchall()
-    assert dict(rows) == {"files": "e", "batch_files": "e"}
+    assert dict(rows) == {"files": "e", "batch_files": "e", "batch_merged": "e"}

@@ -190,7 +190,9 @@ def archive(batch_id: str) -> Response:
 @bp.get("/<batch_id>/merged.pdf")
 def merged_pdf(batch_id: str) -> Response:
     """Every document's PDF in row order, in one file (404 for a batch without PDF)."""
-    merged = build_merged(db.request_session(), _visible(batch_id))
+    session = db.request_session()
+    merged = build_merged(session, _visible(batch_id))
+    session.commit()  # the file is kept by the first download of a complete batch
     response = file_response(merged.content, merged.filename, "application/pdf")
     if merged.missing:  # sheet rows without a PDF (failed), left out of the file
         response.headers["X-Missing-Rows"] = ",".join(str(line) for line in merged.missing)

@@ -18,7 +18,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from service import queue as celery_queue
-from service.batches import pdfphase
+from service.batches import merged, pdfphase
 from service.batches.models import Batch, BatchRow
 from service.db import Database
 from service.errors import BatchNotFinished, BatchNotFound, Conflict
@@ -131,6 +131,7 @@ def retry_failed(session: Session, batch_id: str, actor: str) -> Batch:
     pdfs = pdfphase.reset_failed(session, batch_id)
     if not count and not pdfs:
         raise Conflict("Đợt không có dòng lỗi nào để chạy lại")
+    merged.forget(session, batch_id)
     batch.status, batch.finished_at, batch.progress_at = "running", None, utcnow()
     batch.callback_claimed_at = batch.callback_sent_at = batch.callback_error = None
     audit.record(

@@ -6,23 +6,31 @@ batch, ``batch_files`` for a preview; service.batches.pdfsource), in the
 caller's session, and joined. Rows without a PDF (a failed row, or a PDF that
 failed) are left out and listed, so one bad row cannot hold back the others;
 ``POST …/retry`` makes the missing ones.
+
+Once every row has its PDF the batch cannot change any more, and the joined
+file (seconds and tens of megabytes of pypdf work for a thousand pages) is
+kept in ``batch_merged`` by the first download and read back by the next
+ones. A retry drops it (``forget``); nothing is kept while rows are missing.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from service.batches.archive import archive_name
-from service.batches.models import Batch, BatchRow
+from service.batches.models import Batch, BatchMerged, BatchRow
 from service.batches.pdfphase import pdf_format
 from service.batches.pdfsource import source_for
 from service.errors import BatchNotFinished, NotFound
 from service.pdf import jobs
 from service.pdf.pdfparts import PdfMetadata
 from service.register.agencies import get_agency
+from service.register.models import utcnow
 
 
 @dataclass(frozen=True)
@@ -46,9 +54,18 @@ def build_merged(session: Session, batch: Batch) -> MergedPdf:
         .where(BatchRow.batch_id == batch.id)
         .order_by(BatchRow.row_index)
     ).all()
+    name = archive_name(batch).removesuffix(".zip")
+    missing = [r.line for r in rows if r.pdf_status != "done"]
+    if not missing:
+        kept = session.scalar(
+            select(BatchMerged.content).where(
+                BatchMerged.batch_id == batch.id, BatchMerged.format == fmt
+            )
+        )
+        if kept is not None:
+            return MergedPdf(bytes(kept), f"{name}.pdf", [])
     source = source_for(batch)
     keys = [source.key(r.row_index, r.document_id) for r in rows if r.pdf_status == "done"]
-    missing = [r.line for r in rows if r.pdf_status != "done"]
     pdfs = [source.content(session, batch.id, key, fmt) if key else None for key in keys]
     found = [pdf for pdf in pdfs if pdf is not None]
     if not found or len(found) != len(keys):
@@ -57,6 +74,28 @@ def build_merged(session: Session, batch: Batch) -> MergedPdf:
             "chạy lại bằng POST /api/v1/batches/{id}/retry".replace("{id}", batch.id)
         )
     agency = get_agency(session, batch.agency_id) if batch.agency_id else None
-    name = archive_name(batch).removesuffix(".zip")
     meta = PdfMetadata(title=name, author=agency.name if agency else None)
-    return MergedPdf(jobs.merged_pdf(found, meta, pdfa=fmt == "pdfa"), f"{name}.pdf", missing)
+    content = jobs.merged_pdf(found, meta, pdfa=fmt == "pdfa")
+    if not missing:
+        _keep(session, batch.id, fmt, content)
+    return MergedPdf(content, f"{name}.pdf", missing)
+
+
+def _keep(session: Session, batch_id: str, fmt: str, content: bytes) -> None:
+    """Keep the joined file in the caller's transaction (two first downloads: one wins)."""
+    values = {
+        "batch_id": batch_id,
+        "format": fmt,
+        "content": content,
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "size": len(content),
+        "created_at": utcnow(),
+    }
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(BatchMerged).values(values).on_conflict_do_nothing())
+
+
+def forget(session: Session, batch_id: str) -> None:
+    """Drop the kept merged.pdf of a batch whose rows run again."""
+    session.execute(delete(BatchMerged).where(BatchMerged.batch_id == batch_id))

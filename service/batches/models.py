@@ -114,6 +114,22 @@ class BatchFile(Base):
     size: Mapped[int] = mapped_column(Integer)
 
 
+class BatchMerged(Base):
+    """merged.pdf of a batch, kept once built; only when every row of the batch has its PDF."""
+
+    __tablename__ = "batch_merged"
+
+    batch_id: Mapped[str] = mapped_column(
+        ForeignKey("batches.id", ondelete="CASCADE", name="fk_batch_merged_batch"),
+        primary_key=True,
+    )
+    format: Mapped[str] = mapped_column(String(10), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 def pending_rows(
     session: Session,
     batch_id: str,
