@@ -25,6 +25,7 @@ the pessimistic path, so the two cannot deadlock each other.
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -127,8 +128,22 @@ class _Driver:
         return values
 
 
-@functools.cache
+# Per dialect (one per engine), not kept alive by the cache.
+_DRIVER: weakref.WeakKeyDictionary[Dialect, dict[tuple[bool, int], _Driver]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def _driver_statement(dialect: Dialect, claim: bool, files: int) -> _Driver:
+    """The issue statement of this shape compiled for ``dialect``'s driver (once)."""
+    cached = _DRIVER.setdefault(dialect, {})
+    found = cached.get((claim, files))
+    if found is None:
+        found = cached[(claim, files)] = _compile_for_driver(dialect, claim, files)
+    return found
+
+
+def _compile_for_driver(dialect: Dialect, claim: bool, files: int) -> _Driver:
     compiled = _pg_statement(claim, files).compile(dialect=dialect)
     if compiled.escaped_bind_names:  # pragma: no cover - our names need no escaping
         raise RuntimeError("bound parameter names need escaping")
@@ -176,10 +191,11 @@ def write(
     or nothing is written (None). A unique violation (the idempotency key of a
     committed twin) raises IntegrityError, and the statement writes nothing.
     The written document is persistent in ``session``, its files set as
-    ``doc.files``. ``meanwhile`` is called with that document (not yet in the
-    session) while the database executes and commits the statement (see
-    service.db.MEANWHILE) and must not use the database; what it returns comes
-    back as ``Written.extra``, and is dropped when nothing was written.
+    ``doc.files``. ``meanwhile`` is called with that document while the
+    database executes and commits the statement (service.db.execute_while)
+    and must not use the database; what it returns comes back as
+    ``Written.extra``. When nothing was written, the document is taken out of
+    the session again and what ``meanwhile`` made is dropped.
     """
     conn = session.connection()
     params: dict[str, Any] = {}
