@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -175,6 +176,16 @@ def _close_request_session(_exc: BaseException | None) -> None:
     session: Session | None = g.pop("vanban_session", None)
     if session is not None:
         session.close()
+
+
+def insert_for(session: Session, model: Any) -> Any:
+    """``INSERT`` of ``model`` in the session's dialect, which has ``ON CONFLICT`` clauses."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(model)
+    if dialect == "sqlite":
+        return sqlite.insert(model)
+    raise RuntimeError(f"unsupported database {dialect}")  # pragma: no cover - two are tested
 
 
 def database_check() -> str:

@@ -19,13 +19,13 @@ import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from service.batches.archive import archive_name
 from service.batches.models import Batch, BatchMerged, BatchRow
 from service.batches.pdfphase import pdf_format
 from service.batches.pdfsource import source_for
+from service.db import insert_for
 from service.errors import BatchNotFinished, NotFound
 from service.pdf import jobs
 from service.pdf.pdfparts import PdfMetadata
@@ -91,9 +91,7 @@ def _keep(session: Session, batch_id: str, fmt: str, content: bytes) -> None:
         "size": len(content),
         "created_at": utcnow(),
     }
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(BatchMerged).values(values).on_conflict_do_nothing())
+    session.execute(insert_for(session, BatchMerged).values(values).on_conflict_do_nothing())
 
 
 def forget(session: Session, batch_id: str) -> None:

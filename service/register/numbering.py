@@ -14,9 +14,9 @@ import time
 import weakref
 
 from sqlalchemy import Engine, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from service.db import insert_for
 from service.errors import UnknownBook
 from service.register.models import BookRow, SequenceRow
 
@@ -40,13 +40,7 @@ def check_book(session: Session, agency_id: str, book_id: str) -> BookRow:
 def lock_sequence(session: Session, agency_id: str, book_id: str, year: int) -> int:
     """Create and lock the sequence row; return its last number (0 for a new year)."""
     values = {"agency_id": agency_id, "book_id": book_id, "year": year, "last_number": 0}
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        session.execute(postgresql.insert(SequenceRow).values(values).on_conflict_do_nothing())
-    elif dialect == "sqlite":
-        session.execute(sqlite.insert(SequenceRow).values(values).on_conflict_do_nothing())
-    else:  # pragma: no cover - only the two supported databases are tested
-        raise RuntimeError(f"unsupported database {dialect}")
+    session.execute(insert_for(session, SequenceRow).values(values).on_conflict_do_nothing())
     last = session.scalar(
         select(SequenceRow.last_number).where(*_where(agency_id, book_id, year)).with_for_update()
     )
@@ -64,18 +58,10 @@ def take(session: Session, agency_id: str, book_id: str, year: int, count: int =
     if count < 1:
         raise ValueError("count must be at least 1")
     values = {"agency_id": agency_id, "book_id": book_id, "year": year, "last_number": count}
-    dialect = session.get_bind().dialect.name
     keys = ["agency_id", "book_id", "year"]
     bump = {"last_number": SequenceRow.last_number + count}
-    stmt: postgresql.Insert | sqlite.Insert
-    if dialect == "postgresql":
-        pg = postgresql.insert(SequenceRow).values(values)
-        stmt = pg.on_conflict_do_update(index_elements=keys, set_=bump)
-    elif dialect == "sqlite":
-        lite = sqlite.insert(SequenceRow).values(values)
-        stmt = lite.on_conflict_do_update(index_elements=keys, set_=bump)
-    else:  # pragma: no cover - only the two supported databases are tested
-        raise RuntimeError(f"unsupported database {dialect}")
+    stmt = insert_for(session, SequenceRow).values(values)
+    stmt = stmt.on_conflict_do_update(index_elements=keys, set_=bump)
     last = session.scalar(stmt.returning(SequenceRow.last_number))
     assert last is not None
     return int(last) - count + 1
