@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import unicodedata
 
 import pytest
@@ -61,6 +62,28 @@ def test_capitalize_first(text: str, expected: str) -> None:
 )
 def test_fold(text: str, expected: str) -> None:
     assert vn.fold(text) == expected
+
+
+def _fold_whole(s: str) -> str:
+    """fold written over the whole string (decompose, drop marks, compose, casefold)."""
+    decomposed = unicodedata.normalize("NFD", s.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", stripped).casefold()
+
+
+# Latin with every Vietnamese letter, combining marks, Greek/Cyrillic, punctuation, digits.
+_FOLD_RANGES = [*range(0x20, 0x250), *range(0x300, 0x370), *range(0x370, 0x530),
+                *range(0x1E00, 0x1F00), *range(0x2000, 0x2070), 0xFB00, 0xFB01]  # fmt: skip
+
+
+def test_fold_by_character_equals_folding_the_whole_string() -> None:
+    chars = [chr(c) for c in _FOLD_RANGES]
+    rng = random.Random(30)
+    samples = ["".join(rng.choices(chars, k=rng.randint(1, 40))) for _ in range(3000)]
+    samples += [unicodedata.normalize(form, s) for s in samples[:500] for form in ("NFC", "NFD")]
+    samples += ["Ủy ban nhân dân thị xã Bỉm Sơn", "ẞ straße ǅ ﬁ", "Ǆ ǰ İstanbul"]
+    for s in samples:
+        assert vn.fold(s) == _fold_whole(s), s
 
 
 @pytest.mark.parametrize(
