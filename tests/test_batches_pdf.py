@@ -103,6 +103,18 @@ def kept_merged(app: Flask, batch_id: str) -> int:
     return int(count or 0)
 
 
+def wait_kept(app: Flask, batch_id: str, timeout: float = 30) -> None:
+    """Until the worker has kept the batch's merged.pdf (batches.keep_merged)."""
+    deadline = time.monotonic() + timeout
+    while kept_merged(app, batch_id) == 0:
+        assert time.monotonic() < deadline, "merged.pdf was not kept after the batch closed"
+        time.sleep(0.05)
+
+
+def no_join(*_args: Any, **_kwargs: Any) -> bytes:
+    raise AssertionError("merged.pdf joined again")
+
+
 def test_batch_with_pdf(app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
     with Receiver() as receiver:
         created = post(client, unit_rows(12), callback_url=receiver.url)
@@ -131,6 +143,11 @@ def test_batch_with_pdf(app: Flask, client: FlaskClient, monkeypatch: pytest.Mon
         sizes.append(len(pdf))
         assert f"Số: {doc['symbol']}" in pdf_text(pdf)
 
+    # The batch closed with every row's PDF: a worker joined merged.pdf and kept it, so even
+    # the first download reads it back instead of joining a thousand pages in the request.
+    wait_kept(app, created["id"])
+    assert kept_merged(app, created["id"]) == 1
+    monkeypatch.setattr(merged_module.jobs, "merged_pdf", no_join)
     merged = client.get(final["merged_pdf"])
     assert merged.status_code == 200 and merged.content_type == "application/pdf"
     assert "X-Missing-Rows" not in merged.headers
@@ -140,13 +157,6 @@ def test_batch_with_pdf(app: Flask, client: FlaskClient, monkeypatch: pytest.Mon
     assert len(pages) == 12
     for page, doc in zip(pages, docs, strict=True):  # row order, one certificate a page
         assert f"Số: {doc['symbol']}" in page
-    # Every row has its PDF: the joined file was kept, and later downloads read it back.
-    assert kept_merged(app, created["id"]) == 1
-
-    def no_join(*_args: Any, **_kwargs: Any) -> bytes:
-        raise AssertionError("merged.pdf joined again")
-
-    monkeypatch.setattr(merged_module.jobs, "merged_pdf", no_join)
     again = client.get(final["merged_pdf"])
     assert again.status_code == 200 and again.data == merged.data
     assert again.headers["Content-Disposition"] == merged.headers["Content-Disposition"]
@@ -198,6 +208,12 @@ def test_one_pdf_fails_alone_then_retry(
     assert merged.status_code == 200 and merged.headers["X-Missing-Rows"] == "3"
     assert len(page_texts(merged.data)) == 5
     assert kept_merged(app, created["id"]) == 0  # not while a row lacks its PDF
+    joined = merged_module.jobs.merged_pdf
+    monkeypatch.setattr(merged_module.jobs, "merged_pdf", no_join)
+    with app.app_context(), db.current().session() as session:
+        batch = session.get(Batch, created["id"])
+        assert batch is not None and not merged_module.keep(session, batch)  # joins nothing
+    monkeypatch.setattr(merged_module.jobs, "merged_pdf", joined)
     names = zipfile.ZipFile(io.BytesIO(client.get(final["archive"]).data)).namelist()
     assert len(names) == 6 + 5
 
@@ -207,6 +223,7 @@ def test_one_pdf_fails_alone_then_retry(
     final = watch(client, created["id"])[-1]
     assert (final["status"], final["pdf_done"], final["pdf_failed"]) == ("done", 6, 0)
     assert final["errors"] == []
+    wait_kept(app, created["id"])  # the retry dropped the old one; the worker kept the new one
     pages = page_texts(client.get(final["merged_pdf"]).data)
     assert len(pages) == 6 and POISON.upper() in pages[2]
     assert kept_merged(app, created["id"]) == 1

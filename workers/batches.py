@@ -6,7 +6,9 @@ each chunk closes the batch when no row is left pending and then enqueues
 phase: chunks on the pdf queue (``pdf.convert_documents`` for an issued
 batch, ``pdf.convert_batch_files`` for a preview), each ``link``ed to
 ``batches.pdf_done``, which records them; the last one closes the batch
-(service.batches.pdfphase). No task waits on another's result.
+(service.batches.pdfphase) and sends ``batches.keep_merged``, which joins
+merged.pdf once, before anyone downloads it (service.batches.merged). No
+task waits on another's result.
 ``maintenance.sweep_batches`` (beat, every 10 s) re-dispatches batches that
 stopped making progress, in either phase; ``maintenance.expire_previews``
 (hourly) deletes old previews (service.batches.expiry). Only transient failures
@@ -24,7 +26,8 @@ from flask import current_app
 
 from service import db
 from service import queue as celery_queue
-from service.batches import callback, dispatch, expiry, pdfphase, run
+from service.batches import callback, dispatch, expiry, merged, pdfphase, run
+from service.batches.models import Batch
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,8 @@ def _finish(batch_id: str, *, resend: bool = False) -> None:
     found = run.finish_if_complete(database, batch_id, resend=resend)
     if found.status is not None:
         dispatch.enqueue("batches.callback", batch_id, queue="maintenance")
+        if found.merge_pdf:
+            dispatch.enqueue("batches.keep_merged", batch_id, queue="bulk")
     elif found.send_pdf:
         _send_pdf(batch_id)
 
@@ -93,6 +98,16 @@ def pdf_done(self: Task, outcome: dict[str, Any], batch_id: str, start: int, sto
     done, _ = pdfphase.record(db.current(), batch_id, start, stop, failed)
     _finish(batch_id)
     return done
+
+
+@shared_task(name="batches.keep_merged", bind=True, **RETRY)
+def keep_merged(self: Task, batch_id: str) -> bool:
+    """Join and keep merged.pdf of a batch that just closed with every row's PDF."""
+    with db.current().session() as session:
+        batch = session.get(Batch, batch_id)
+        kept = batch is not None and merged.keep(session, batch)
+    log.debug("batch %s: merged.pdf kept: %s (task %s)", batch_id, kept, self.request.id)
+    return kept
 
 
 @shared_task(name="batches.callback", bind=True, max_retries=CALLBACK_MAX_RETRIES)

@@ -8,9 +8,11 @@ failed) are left out and listed, so one bad row cannot hold back the others;
 ``POST …/retry`` makes the missing ones.
 
 Once every row has its PDF the batch cannot change any more, and the joined
-file (seconds and tens of megabytes of pypdf work for a thousand pages) is
-kept in ``batch_merged`` by the first download and read back by the next
-ones. A retry drops it (``forget``); nothing is kept while rows are missing.
+file (seconds of pypdf work for a thousand pages) is kept in ``batch_merged``
+and read back by every download: a worker joins it as soon as the batch
+closes (``keep``, workers.batches.keep_merged), and a download that comes
+first joins and keeps it itself. A retry drops it (``forget``); nothing is
+kept while rows are missing.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from service.batches.archive import archive_name
@@ -79,6 +81,25 @@ def build_merged(session: Session, batch: Batch) -> MergedPdf:
     if not missing:
         _keep(session, batch.id, fmt, content)
     return MergedPdf(content, f"{name}.pdf", missing)
+
+
+def keep(session: Session, batch: Batch) -> bool:
+    """Join and keep merged.pdf of a closed batch whose every row has its PDF; whether kept.
+
+    Nothing is joined for a batch without a PDF format, one still running, or
+    one with a row that has no PDF (its merged.pdf would change with a retry).
+    """
+    if batch.status != "done" or pdf_format(batch.formats) is None:
+        return False
+    lacking = session.scalar(
+        select(func.count())
+        .select_from(BatchRow)
+        .where(BatchRow.batch_id == batch.id, BatchRow.pdf_status.is_distinct_from("done"))
+    )
+    if lacking:
+        return False
+    build_merged(session, batch)  # reads back a kept file, or joins and keeps it
+    return True
 
 
 def _keep(session: Session, batch_id: str, fmt: str, content: bytes) -> None:

@@ -236,6 +236,8 @@ class Finish:
 
     status: str | None = None
     send_pdf: bool = False
+    # Closed as done with a PDF phase: merged.pdf can be joined once now.
+    merge_pdf: bool = False
 
 
 def finish_if_complete(database: Database, batch_id: str, *, resend: bool = False) -> Finish:
@@ -270,8 +272,9 @@ def finish_if_complete(database: Database, batch_id: str, *, resend: bool = Fals
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             return Finish()
+        merge_pdf = final == "done" and pdfphase.wants_pdf(batch)
     log.info("batch %s finished: %s (%d done, %d failed)", batch_id, final, *_pair(found))
-    return Finish(status=final)
+    return Finish(status=final, merge_pdf=merge_pdf)
 
 
 def _pair(found: dict[str, int]) -> tuple[int, int]:
