@@ -7,7 +7,7 @@ phase: chunks on the pdf queue (``pdf.convert_documents`` for an issued
 batch, ``pdf.convert_batch_files`` for a preview), each ``link``ed to
 ``batches.pdf_done``, which records them; the last one closes the batch
 (service.batches.pdfphase) and sends ``batches.keep_merged``, which joins
-merged.pdf once, before anyone downloads it (service.batches.merged). No
+merged.pdf once and keeps it for the downloads (service.batches.merged). No
 task waits on another's result.
 ``maintenance.sweep_batches`` (beat, every 10 s) re-dispatches batches that
 stopped making progress, in either phase; ``maintenance.expire_previews``
