@@ -224,10 +224,11 @@ def execute_while(
     already processed: service.register.writing compiles its statement once).
     This skips SQLAlchemy's execution path, which costs more than the
     statement's own round trip on the register's hot path; driver errors are
-    raised as SQLAlchemy's, and a lost connection is invalidated, as
-    ``Connection.execute`` does. With psycopg the send and the wait are psycopg's
-    own execute generator (``Cursor._execute_gen``, what ``Cursor.execute`` runs)
-    driven in two steps; other drivers execute first and run ``meanwhile`` after.
+    raised as SQLAlchemy's, and a lost connection is invalidated with every
+    older one of its pool, as ``Connection.execute`` does. With psycopg the send
+    and the wait are psycopg's own execute generator (``Cursor._execute_gen``,
+    what ``Cursor.execute`` runs) driven in two steps; other drivers execute
+    first and run ``meanwhile`` after.
     """
     dialect = conn.dialect
     dbapi_conn = conn.connection.dbapi_connection
@@ -239,6 +240,10 @@ def execute_while(
     except dialect.loaded_dbapi.Error as exc:
         lost = dialect.is_disconnect(exc, dbapi_conn, cursor)
         if lost:
+            # As Connection.execute does on a disconnect: the pool's other connections,
+            # opened before now, are replaced at their next checkout (a restarted server
+            # lost them all), and this one is closed now.
+            conn.engine.pool._invalidate(conn.connection, exc, _checkin=False)
             conn.invalidate(exc)
         raise DBAPIError.instance(
             statement,

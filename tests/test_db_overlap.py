@@ -99,3 +99,22 @@ def test_a_lost_connection_is_invalidated(conn: Connection, pg_session_url: str)
         execute_while(conn, "SELECT %(x)s::integer", {"x": 1}, lambda: None)
     assert caught.value.connection_invalidated
     assert conn.invalidated
+
+
+def test_a_lost_connection_retires_the_older_ones_of_its_pool(
+    engine: Engine, pg_session_url: str
+) -> None:
+    # Two pooled connections; the server loses both (a restart, a failover).
+    first, second = engine.connect(), engine.connect()
+    pids = [_pid(first), _pid(second)]
+    second.close()  # back in the pool, looks healthy
+    with psycopg.connect(pg_session_url, autocommit=True) as other:
+        for pid in pids:
+            other.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    with pytest.raises(OperationalError):
+        execute_while(first, "SELECT %(x)s::integer", {"x": 1}, lambda: None)
+    first.close()
+    # As after Connection.execute: the pooled one is replaced at checkout, not handed out dead.
+    with engine.connect() as again:
+        assert again.execute(text("SELECT 1")).scalar() == 1
+        assert _pid(again) not in pids
