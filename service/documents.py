@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import unicodedata
@@ -11,7 +12,7 @@ from typing import Any
 from service import layout, templates, vn
 from service.agencies import Agency, AgencyDirectory
 from service.errors import InvalidData
-from service.render.engine import engine
+from service.render.engine import CompiledTemplate, engine
 from service.schemas import CommonData, Issuer, Signer
 from service.templates import TemplateSpec
 from service.validation import validate
@@ -153,9 +154,80 @@ def ascii_filename(name: str) -> str:
 
 def render_prepared(p: Prepared) -> RenderedDocument:
     """Render a prepared document to .docx bytes."""
+    return _rendered(p, _compiled(p).package(_body(p)))
+
+
+# Private-use characters around the number in the symbol of a NumberedRenderer's
+# one full render: they pass Jinja's escaping and NFC untouched, and mark where
+# the number went so that another number can replace it.
+_OPEN, _CLOSE = "\ue000", "\ue001"
+
+
+class NumberedRenderer:
+    """One prepared document, rendered for whichever number the register gives it.
+
+    The register may learn the number only after the document was rendered
+    (a predicted number that another issue took first), or want the render
+    done before it takes the number under the book's lock. The template is
+    rendered once, with the number marked in the symbol; every number then
+    costs a substitution and the .docx package, and gives the bytes a full
+    render with that number gives (tests/test_render_numbered.py, for every
+    template). If the marks cannot be trusted (text that contains the marking
+    characters itself), every number is rendered in full instead.
+    """
+
+    def __init__(self, prepared: Prepared):
+        self._prepared = prepared
+        # The body split at each marked number; None before the first render,
+        # () when the marks cannot be trusted.
+        self._pieces: tuple[str, ...] | None = None
+
+    def prime(self) -> None:
+        """Render the template now, so that ``render`` costs only the number later."""
+        if self._pieces is None:
+            self._pieces = self._marked_body(*self._numbered(1))
+
+    def render(self, number: int) -> RenderedDocument:
+        """The document with ``number`` (and its symbol)."""
+        numbered, digits = self._numbered(number)
+        if self._pieces is None:
+            self._pieces = self._marked_body(numbered, digits)
+        if not self._pieces:
+            return render_prepared(numbered)
+        return _rendered(numbered, _compiled(numbered).package(digits.join(self._pieces)))
+
+    def _numbered(self, number: int) -> tuple[Prepared, str]:
+        """The document with ``number``, and how the number is written in its symbol."""
+        p = self._prepared
+        symbol = vn.symbol(number, p.spec.doc_type, p.issuer.abbreviation)
+        return dataclasses.replace(p, number=number, symbol=symbol), symbol.partition("/")[0]
+
+    def _marked_body(self, numbered: Prepared, digits: str) -> tuple[str, ...]:
+        marked = _OPEN + digits + _CLOSE + numbered.symbol[len(digits) :]
+        body = _body(dataclasses.replace(numbered, symbol=marked))
+        first, *rest = body.split(_OPEN)
+        pieces = [first]
+        for piece in rest:
+            number, close, after = piece.partition(_CLOSE)
+            if number != digits or not close or _OPEN in after or _CLOSE in after:
+                return ()
+            pieces.append(after)
+        if len(pieces) < 2 or _CLOSE in first:
+            return ()
+        return tuple(pieces)
+
+
+def _compiled(p: Prepared) -> CompiledTemplate:
+    return engine().get(p.spec.id, p.spec.docx_path)
+
+
+def _body(p: Prepared) -> str:
     context = common_context(p)
     context.update(p.spec.module.context(p))
-    content = engine().render(p.spec.id, p.spec.docx_path, context)
+    return _compiled(p).render_body(context)
+
+
+def _rendered(p: Prepared, content: bytes) -> RenderedDocument:
     return RenderedDocument(
         content=content,
         filename=filename_for(p, "docx"),

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from service import documents
 from service.db import Database
 from service.errors import TemplateError, UnknownBook
 from service.register import allocate, issue, last_number, reserve_block, writing
 from service.register.models import Document, FileRow
+from service.render.engine import CompiledTemplate
 from tests.dbfixtures import *  # noqa: F403  (the database fixtures)
 from tests.dbfixtures import example_data
 
@@ -75,11 +75,11 @@ def test_reserve_block_is_consecutive(seeded: Database) -> None:
 def test_render_failure_takes_no_number(seeded: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     assert _issue_ke_hoach(seeded) == 1
 
-    def broken(_p: Any) -> Any:
+    def broken(_self: Any, _context: Any) -> Any:
         raise TemplateError("ke-hoach", 3, "hỏng")
 
     with monkeypatch.context() as m:
-        m.setattr(documents, "render_prepared", broken)
+        m.setattr(CompiledTemplate, "render_body", broken)
         with pytest.raises(TemplateError):
             _issue_ke_hoach(seeded)
     assert _issue_ke_hoach(seeded) == 2
@@ -135,13 +135,15 @@ def _stalled_issue(url: str, where: str, ready: Any) -> None:
     """Run in a spawned process: issue, then stall at ``where`` until killed."""
     db = Database(url)
     if where == "render":
-        original_render = documents.render_prepared
+        # Where the number goes into the .docx: under the book's lock on SQLite,
+        # before the claim on PostgreSQL.
+        original_package = CompiledTemplate.package
 
-        def stalling_render(p: Any) -> Any:
+        def stalling_package(self: CompiledTemplate, body: str) -> bytes:
             _stall(ready)
-            return original_render(p)
+            return original_package(self, body)
 
-        documents.render_prepared = stalling_render  # type: ignore[assignment]
+        CompiledTemplate.package = stalling_package  # type: ignore[method-assign]
     else:
         original_write = writing.write
 

@@ -1,8 +1,8 @@
 """Optimistic issuing on PostgreSQL: one statement claims the number and writes the document.
 
 service.register.issuing renders with the predicted number and claims it in
-the statement that writes the document; a wrong prediction costs a render,
-never a duplicate or a hole. These tests drive the hit, the miss, the caller's
+the statement that writes the document; a wrong prediction costs a statement
+that writes nothing, never a duplicate, a hole or a second render. These tests drive the hit, the miss, the caller's
 own transaction and the connection faults on the real server.
 """
 
@@ -17,12 +17,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from service import create_app, db
+from service import create_app, db, documents
 from service.db import Database
 from service.register import issue, last_number, numbering
 from service.register.models import Document, FileRow
+from service.render.engine import CompiledTemplate
 from tests.dbfixtures import *  # noqa: F403  (the database fixtures)
-from tests.dbfixtures import example_data, truncate_and_seed
+from tests.dbfixtures import config_agencies, example_data, truncate_and_seed
 
 pytestmark = pytest.mark.postgres
 
@@ -94,6 +95,34 @@ def test_a_stale_prediction_misses_and_takes_the_next_number(
     assert _register(a) == [1, 2, 3, 4, 5, 6]
 
 
+def test_a_miss_gives_the_document_its_new_number_without_rendering_it_again(
+    pg_url: str,
+    make_database: Callable[[str], Database],
+    takes: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    a, b = make_database(pg_url), make_database(pg_url)
+    assert [_issue(a), _issue(a), _issue(b)] == [1, 2, 3]
+    renders: list[str] = []
+    original = CompiledTemplate.render_body
+
+    def counted(self: CompiledTemplate, context: dict[str, Any]) -> str:
+        renders.append(self.name)
+        return original(self, context)
+
+    monkeypatch.setattr(CompiledTemplate, "render_body", counted)
+    assert _issue(a) == 4  # a rendered for 3, missed, then took 4 under the lock
+    assert takes == [1, 4]
+    assert renders == ["ke-hoach"]
+    with a.session() as s:
+        doc = s.scalars(select(Document).where(Document.number == 4)).one()
+        stored = s.scalars(select(FileRow.content).where(FileRow.document_id == doc.id)).one()
+    monkeypatch.undo()
+    assert doc.symbol.startswith("04/KH-")
+    expected = documents.render("ke-hoach", example_data("ke-hoach"), config_agencies(), number=4)
+    assert stored == expected.content
+
+
 def test_an_open_transaction_of_the_caller_is_respected(
     pg_url: str, make_database: Callable[[str], Database], takes: list[int]
 ) -> None:
@@ -111,15 +140,13 @@ def test_an_open_transaction_of_the_caller_is_respected(
 def test_render_failure_after_a_prediction_writes_nothing(
     pg_url: str, make_database: Callable[[str], Database], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from service import documents
-
     host = make_database(pg_url)
     assert _issue(host) == 1
 
-    def broken(_prepared: Any) -> Any:
+    def broken(_self: Any, _context: Any) -> Any:
         raise RuntimeError("render blew up")
 
-    monkeypatch.setattr(documents, "render_prepared", broken)
+    monkeypatch.setattr(CompiledTemplate, "render_body", broken)
     with pytest.raises(RuntimeError):
         _issue(host)
     monkeypatch.undo()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -161,7 +160,10 @@ def issue(
             ]
         )
     year = prepared.date.year
-    entry = _Entry(prepared, agency.id, book.id, year, actor, idempotency_key, digest, batch_id)
+    renderer = documents.NumberedRenderer(prepared)
+    entry = _Entry(
+        prepared, renderer, agency.id, book.id, year, actor, idempotency_key, digest, batch_id
+    )
     if number is not None:
         # A number reserved by a committed reserve_block needs checking, not the sequence
         # lock, so that bulk workers issue their rows in parallel (service.batches.run).
@@ -173,6 +175,9 @@ def issue(
         result = _issue_optimistically(session, entry, storage, reply)
         if result is not None:
             return result
+    # Rendered before the book's lock is taken (unless an attempt above did): under
+    # the lock only the number is set, then the document written and committed.
+    renderer.prime()
     number = numbering.take(session, agency.id, book.id, year)
     if idempotency_key is not None:
         # A concurrent twin with the same key held the lock until it committed: look
@@ -246,6 +251,7 @@ class _Entry:
     """What an issue writes besides its number."""
 
     prepared: documents.Prepared
+    renderer: documents.NumberedRenderer
     agency_id: str
     book_id: str
     year: int
@@ -289,9 +295,8 @@ def _attempt(
     None when ``claim`` missed (nothing written).
     """
     prepared = entry.prepared
-    symbol = vn.symbol(number, prepared.spec.doc_type, prepared.issuer.abbreviation)
-    prepared = dataclasses.replace(prepared, number=number, symbol=symbol)
-    rendered = documents.render_prepared(prepared)
+    rendered = entry.renderer.render(number)
+    symbol = rendered.symbol
     model = prepared.data
     stored = model.model_dump(mode="json", exclude_none=True)
     stored["date"] = prepared.date.isoformat()

@@ -102,12 +102,13 @@ class Predictions:
 
     Optimistic issuing (service.register.issuing) renders with the predicted
     number and takes it only if the sequence still stands at the one before;
-    a wrong guess costs a render, never a duplicate or a hole. The guess is
-    the number after the last one this process issued, else read from the
-    sequence row. After a wrong guess no guess is made for CONTENDED_SECONDS:
-    when several processes issue into one book at once, waiting for the row
-    lock is cheaper than rendering twice. One per engine: a process may talk
-    to several databases.
+    a wrong guess costs a statement that writes nothing (the document is not
+    rendered again: only its number changes, documents.NumberedRenderer),
+    never a duplicate or a hole. The guess is the number after the last one
+    this process issued, else read from the sequence row. After a wrong guess
+    no guess is made for CONTENDED_SECONDS: when several processes issue into
+    one book at once, waiting for the row lock is cheaper than claims that
+    miss. One per engine: a process may talk to several databases.
     """
 
     def __init__(self) -> None:
