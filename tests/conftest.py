@@ -16,6 +16,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from service import create_app
 from service.register.setup import prepare_database
+from service.render.engine import CompiledTemplate
 from tests.dbfixtures import pg_admin_url, pg_session_url, truncate_and_seed  # noqa: F401
 
 TEMPLATE_IDS = [
@@ -77,6 +78,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "app" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.appdb)
+
+
+@pytest.fixture
+def template_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The name of the template each time a template's body is rendered (Jinja), in order."""
+    renders: list[str] = []
+    original = CompiledTemplate.render_body
+
+    def counted(self: CompiledTemplate, context: dict[str, object]) -> str:
+        renders.append(self.name)
+        return original(self, context)
+
+    monkeypatch.setattr(CompiledTemplate, "render_body", counted)
+    return renders
 
 
 @pytest.fixture
