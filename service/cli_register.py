@@ -1,4 +1,4 @@
-"""CLI commands of the register: ``vanban db upgrade``, ``agencies load``, ``keys create``."""
+"""CLI commands of the register: ``db upgrade``, ``agencies load``, ``keys create|list|revoke``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from service import db
+from service import db, vn
 from service.agencies import parse_agencies
 from service.errors import VanbanError
 
@@ -75,3 +75,56 @@ def keys_create(role: str, agency_ids: tuple[str, ...], label: str | None) -> No
     click.echo(f"Khóa {key_id} ({role}) cho: {', '.join(agency_ids) or 'mọi cơ quan'}")
     click.echo("Lưu khóa sau ngay bây giờ, nó không được in lại:")
     click.echo(plaintext)
+
+
+def _scope(agencies: list[str] | None) -> str:
+    return ", ".join(agencies or []) or "mọi cơ quan"
+
+
+@keys_group.command("list")
+@with_appcontext
+def keys_list() -> None:
+    """Liệt kê các khóa API (mã, tiền tố, vai trò, cơ quan, trạng thái); không in khóa."""
+    from service.register import list_keys
+
+    with db.current().session() as session:
+        keys = list_keys(session)
+    if not keys:
+        click.echo("Chưa có khóa API nào.")
+        return
+    click.echo("Mã khóa\tTiền tố\tVai trò\tCơ quan\tTạo lúc\tTrạng thái\tGhi chú")
+    for key in keys:
+        state = f"đã thu hồi {vn.local_time(key.revoked_at)}" if key.revoked_at else "đang dùng"
+        created = vn.local_time(key.created_at)
+        click.echo(
+            f"{key.id}\t{key.prefix}…\t{key.role}\t{_scope(key.agencies)}\t{created}\t"
+            f"{state}\t{key.label or ''}"
+        )
+
+
+@keys_group.command("revoke")
+@click.argument("key")
+@click.option("--reason", default=None, help="Lý do thu hồi (ghi vào nhật ký).")
+@with_appcontext
+def keys_revoke(key: str, reason: str | None) -> None:
+    """Thu hồi khóa KEY (mã khóa, hoặc chính khóa): từ yêu cầu sau, khóa bị từ chối (401)."""
+    from service.register import revoke_key
+    from service.register.keys import find_key
+
+    try:
+        with db.current().session() as session:
+            before = find_key(session, key).revoked_at
+            revoked = revoke_key(session, key, actor="cli", reason=reason)
+            key_id, role, agencies, at = (
+                revoked.id,
+                revoked.role,
+                revoked.agencies,
+                revoked.revoked_at,
+            )
+    except VanbanError as exc:
+        raise click.ClickException(exc.detail) from None
+    assert at is not None
+    if before is not None:
+        click.echo(f"Khóa {key_id} đã bị thu hồi từ trước, lúc {vn.local_time(at)}.")
+        return
+    click.echo(f"Đã thu hồi khóa {key_id} ({role}, {_scope(agencies)}) lúc {vn.local_time(at)}.")

@@ -234,3 +234,49 @@ def test_cli_keys_agencies_db(app: Flask, tmp_path: Any) -> None:
     app.config["AUTH_REQUIRED"] = False
     ids = [a["id"] for a in secured_client.get("/api/v1/agencies").json["items"]]
     assert "ubnd-lam-son" in ids
+
+
+def test_cli_lists_and_revokes_keys_and_the_api_refuses_a_revoked_key(secured: Flask) -> None:
+    runner = secured.test_cli_runner()
+    assert runner.invoke(cli, ["keys", "list"]).output.strip() == "Chưa có khóa API nào."
+    made = runner.invoke(
+        cli,
+        ["keys", "create", "--role", "clerk", "--agency", "bcd138-bimson", "--label", "Văn thư"],
+    )
+    clerk = made.output.strip().splitlines()[-1]
+    admin = runner.invoke(cli, ["keys", "create", "--role", "admin"]).output.split()[-1]
+    client = secured.test_client()
+    headers = {"Authorization": f"Bearer {clerk}"}
+    assert client.get("/api/v1/registers/bcd138-bimson", headers=headers).status_code == 200
+
+    listed = runner.invoke(cli, ["keys", "list"])
+    assert listed.exit_code == 0, listed.output
+    lines = listed.output.strip().splitlines()
+    assert lines[0].split("\t") == [
+        "Mã khóa", "Tiền tố", "Vai trò", "Cơ quan", "Tạo lúc", "Trạng thái", "Ghi chú"
+    ]  # fmt: skip
+    rows = {line.split("\t")[1]: line.split("\t") for line in lines[1:]}
+    clerk_row = rows[clerk[:11] + "…"]
+    assert clerk_row[2:4] == ["clerk", "bcd138-bimson"]
+    assert clerk_row[5:] == ["đang dùng", "Văn thư"]
+    assert rows[admin[:11] + "…"][2:4] == ["admin", "mọi cơ quan"]
+    assert clerk not in listed.output and admin not in listed.output  # secrets are never shown
+    assert hashlib.sha256(clerk.encode()).hexdigest() not in listed.output
+
+    revoked = runner.invoke(
+        cli, ["keys", "revoke", clerk_row[0], "--reason", "Cán bộ chuyển công tác"]
+    )
+    assert revoked.exit_code == 0, revoked.output
+    assert revoked.output.startswith(f"Đã thu hồi khóa {clerk_row[0]} (clerk, bcd138-bimson) lúc ")
+    refused = client.get("/api/v1/registers/bcd138-bimson", headers=headers)
+    assert refused.status_code == 401 and refused.content_type == PROBLEM
+    assert refused.json["detail"] == "Khóa API không đúng hoặc đã bị thu hồi"
+    still = client.get("/api/v1/agencies", headers={"Authorization": f"Bearer {admin}"})
+    assert still.status_code == 200  # only that key
+    after = runner.invoke(cli, ["keys", "list"]).output.splitlines()
+    assert "\tđã thu hồi " in next(line for line in after if line.startswith(clerk_row[0]))
+
+    again = runner.invoke(cli, ["keys", "revoke", clerk])  # by the secret itself
+    assert again.exit_code == 0 and "đã bị thu hồi từ trước" in again.output
+    unknown = runner.invoke(cli, ["keys", "revoke", "khong-co"])
+    assert unknown.exit_code != 0 and "Không có khóa 'khong-co'" in unknown.output

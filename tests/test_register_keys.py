@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from service.db import Database
-from service.errors import Forbidden, InvalidData, UnknownAgency
+from service.errors import Forbidden, InvalidData, NotFound, UnknownAgency
 from service.register import (
     authenticate,
     can_access,
@@ -18,7 +18,8 @@ from service.register import (
     list_keys,
     revoke_key,
 )
-from service.register.models import ApiKey
+from service.register.keys import find_key
+from service.register.models import ApiKey, AuditRow
 from tests.dbfixtures import *  # noqa: F403  (the database fixtures)
 from tests.dbfixtures import example_data
 
@@ -62,6 +63,34 @@ def test_revoked_key_no_longer_authenticates(seeded: Database) -> None:
     with seeded.session() as s:
         assert authenticate(s, plaintext) is None
         assert [k.id for k in list_keys(s)] == [key_id]
+
+
+def test_a_key_is_found_by_its_secret_and_revoked_once_with_its_reason(seeded: Database) -> None:
+    with seeded.session() as s:
+        key_id, plaintext = create_key(s, "clerk", ["ubnd-bac-son"])
+        other_id, other = create_key(s, "admin")
+    with seeded.session() as s:
+        assert find_key(s, key_id).id == key_id
+        assert find_key(s, plaintext).id == key_id
+        with pytest.raises(NotFound) as missing:
+            find_key(s, plaintext + "x")
+        assert plaintext not in missing.value.detail  # a secret is never echoed whole
+        revoke_key(s, plaintext, actor="cli", reason="Lộ khóa ")
+    with seeded.session() as s:
+        assert find_key(s, plaintext).revoked_at is not None  # still found, revoked
+        revoke_key(s, key_id, actor="cli", reason="lần hai")  # no change, no audit row
+        rows = s.scalars(select(AuditRow).where(AuditRow.action == "key.revoke")).all()
+        assert [(r.actor, r.detail) for r in rows] == [
+            (
+                "cli",
+                {"key": key_id, "role": "clerk", "agencies": ["ubnd-bac-son"], "reason": "Lộ khóa"},
+            )
+        ]
+        assert authenticate(s, plaintext) is None
+        assert authenticate(s, other) is not None
+        assert find_key(s, other_id).revoked_at is None
+        with pytest.raises(NotFound):
+            revoke_key(s, "khong-co")
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -105,6 +105,18 @@ def test_date_line_rejects(args: tuple[object, ...], kwargs: dict[str, int]) -> 
 )  # fmt: skip
 def test_short_date(d: date, text: str) -> None:
     assert vn.short_date(d) == text
+
+
+@pytest.mark.parametrize(
+    ("moment", "text"),
+    [
+        (datetime(2026, 11, 27, 20, 5, tzinfo=UTC), "28/11/2026 03:05"),  # next day
+        (datetime(2026, 1, 2, 9, 30), "02/01/2026 16:30"),  # naive: taken as UTC (SQLite)
+        (datetime(2026, 1, 2, 9, 30, tzinfo=timezone(timedelta(hours=7))), "02/01/2026 09:30"),
+    ],
+)
+def test_local_time_is_vietnam_time(moment: datetime, text: str) -> None:
+    assert vn.local_time(moment) == text
 
 
 def test_today_is_vietnam_date() -> None:

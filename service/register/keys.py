@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from service.errors import InvalidData, NotFound, UnknownAgency
 from service.register import audit
 from service.register.models import ROLES, AgencyRow, ApiKey, utcnow
+from service.vn import nfc
 
 KEY_PREFIX = "vb_"
 PREFIX_LENGTH = 11  # "vb_" and 8 characters of the secret: shown in listings, used to look up
@@ -92,14 +93,36 @@ def can_access(key: ApiKey, agency_id: str) -> bool:
     return key.role == "admin" or agency_id in (key.agencies or [])
 
 
-def revoke_key(session: Session, key_id: str, actor: str = "system") -> ApiKey:
-    """Switch a key off; it no longer authenticates."""
-    key = session.get(ApiKey, key_id)
+def find_key(session: Session, id_or_key: str) -> ApiKey:
+    """The key with this id, or whose secret this is (revoked ones too); 404 otherwise.
+
+    An operator who holds only a leaked secret, not its id, can still name it.
+    """
+    text = id_or_key.strip()
+    key = session.get(ApiKey, text) if text else None
+    if key is None and text.startswith(KEY_PREFIX):
+        key = session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(text)))
     if key is None:
-        raise NotFound(f"Không có khóa {key_id!r}")
+        shown = text if not text.startswith(KEY_PREFIX) else text[:PREFIX_LENGTH] + "…"
+        raise NotFound(f"Không có khóa {shown!r}")
+    return key
+
+
+def revoke_key(
+    session: Session, key_id: str, actor: str = "system", reason: str | None = None
+) -> ApiKey:
+    """Switch a key off; it no longer authenticates, from the next request on.
+
+    ``key_id`` is the key's id or its secret (``find_key``). Revoking a revoked
+    key changes nothing and records nothing.
+    """
+    key = find_key(session, key_id)
     if key.revoked_at is None:
         key.revoked_at = utcnow()
-        audit.record(session, actor, "key.revoke", detail={"key": key.id})
+        detail = {"key": key.id, "role": key.role, "agencies": list(key.agencies or [])}
+        if reason and reason.strip():
+            detail["reason"] = nfc(reason.strip())
+        audit.record(session, actor, "key.revoke", detail=detail)
     return key
 
 

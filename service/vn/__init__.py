@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.vn.dates import date_line, short_date, today
+from service.vn.dates import date_line, local_time, short_date, today
 from service.vn.figures import format_decimal, format_int, format_percent
 from service.vn.metrics import text_width_pt
 from service.vn.numbers import MAX_NUMBER, NumberStyle, amount_to_words, number_to_words
@@ -42,6 +42,7 @@ __all__ = [
     "point_letter",
     "recipient_lines",
     "roman",
+    "local_time",
     "short_date",
     "signature_block",
     "strip_xml_illegal",

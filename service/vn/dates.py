@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
 from service.vn.text import nfc
 
@@ -48,6 +48,13 @@ def date_line(place: str, d: date | None, *, blank_width: int = 6, year: int | N
         raise ValueError(f"Năm không hợp lệ: {year}")
     blank = " " * blank_width
     return f"{place}, ngày{blank}tháng{blank}năm {year}"
+
+
+def local_time(moment: datetime) -> str:
+    """A moment as "27/11/2026 14:05" in Vietnam time (naive moments are taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(_TZ).strftime("%d/%m/%Y %H:%M")
 
 
 def short_date(d: date) -> str:
