@@ -230,13 +230,32 @@ def execute_while(
     what ``Cursor.execute`` runs) driven in two steps; other drivers execute
     first and run ``meanwhile`` after.
     """
+    with _driver_cursor(conn, statement, params) as cursor:
+        _overlapped(cursor, statement, params, meanwhile)
+        return cursor.fetchone()
+
+
+def fetch_all(conn: Connection, statement: str, params: dict[str, Any]) -> list[Any]:
+    """Every row of driver SQL on ``conn``, without SQLAlchemy's execution path.
+
+    For a read on every request (the API key): on this path SQLAlchemy's
+    execution and result objects cost twice the round trip itself. Errors are
+    raised and lost connections invalidated as in ``execute_while``.
+    """
+    with _driver_cursor(conn, statement, params) as cursor:
+        cursor.execute(statement, params)
+        return list(cursor.fetchall())
+
+
+@contextmanager
+def _driver_cursor(conn: Connection, statement: str, params: dict[str, Any]) -> Iterator[Any]:
+    """A DBAPI cursor of ``conn``; driver errors come out as ``Connection.execute`` raises them."""
     dialect = conn.dialect
     dbapi_conn = conn.connection.dbapi_connection
     assert dbapi_conn is not None
     cursor = dbapi_conn.cursor()
     try:
-        _overlapped(cursor, statement, params, meanwhile)
-        return cursor.fetchone()
+        yield cursor
     except dialect.loaded_dbapi.Error as exc:
         lost = dialect.is_disconnect(exc, dbapi_conn, cursor)
         if lost:

@@ -1,4 +1,4 @@
-"""service.db.execute_while on the real PostgreSQL: work done while the server executes.
+"""service.db.execute_while (and fetch_all) on the real PostgreSQL: the driver path.
 
 The issue's one statement is sent, the caller's work runs while the server
 executes and commits it, and only then is the answer read. These tests check
@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from service.db import execute_while, make_engine
+from service.db import execute_while, fetch_all, make_engine
 from tests.dbfixtures import *  # noqa: F403  (the database fixtures)
 
 pytestmark = pytest.mark.postgres
@@ -118,3 +118,21 @@ def test_a_lost_connection_retires_the_older_ones_of_its_pool(
     with engine.connect() as again:
         assert again.execute(text("SELECT 1")).scalar() == 1
         assert _pid(again) not in pids
+
+
+def test_fetch_all_reads_every_row_and_fails_as_sqlalchemy_does(
+    conn: Connection, pg_session_url: str
+) -> None:
+    for i in (3, 1, 2):
+        conn.exec_driver_sql(f"INSERT INTO overlap VALUES ({i})")
+    sql = "SELECT id FROM overlap WHERE id >= %(low)s ORDER BY id"
+    assert fetch_all(conn, sql, {"low": 2}) == [(2,), (3,)]
+    assert fetch_all(conn, sql, {"low": 9}) == []
+    with pytest.raises(IntegrityError):
+        fetch_all(conn, "INSERT INTO overlap VALUES (%(id)s) RETURNING id", {"id": 1})
+    assert not conn.invalidated
+    with psycopg.connect(pg_session_url, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", (_pid(conn),))
+    with pytest.raises(OperationalError) as caught:  # the API answers this with 503
+        fetch_all(conn, sql, {"low": 0})
+    assert caught.value.connection_invalidated and conn.invalidated

@@ -42,6 +42,24 @@ def test_only_the_hash_is_stored_and_the_key_authenticates(seeded: Database) -> 
         assert authenticate(s, "Bearer " + plaintext) is None
 
 
+def test_the_api_read_of_a_key_on_its_connection_is_the_sessions(seeded: Database) -> None:
+    # The API reads the key on an autocommit connection (on PostgreSQL with the
+    # driver's cursor, service.db.fetch_all): every column as the ORM loads it.
+    with seeded.session() as s:
+        key_id, plaintext = create_key(s, "clerk", ["ubnd-bac-son", "bcd138-bimson"], label="Tổ 1")
+        create_key(s, "admin")
+    with seeded.session() as s:
+        expected = authenticate(s, plaintext)
+    with seeded.autocommit() as conn:
+        got = authenticate(conn, plaintext)
+        assert authenticate(conn, plaintext[:-2]) is None
+    assert expected is not None and got is not None
+    columns = [c.key for c in ApiKey.__table__.columns]
+    assert [getattr(got, c) for c in columns] == [getattr(expected, c) for c in columns]
+    assert got.agencies == ["ubnd-bac-son", "bcd138-bimson"] and got.label == "Tổ 1"
+    assert got.created_at.tzinfo is not None or seeded.is_sqlite
+
+
 def test_scope_by_role(seeded: Database) -> None:
     with seeded.session() as s:
         _cid, clerk_plain = create_key(s, "clerk", ["ubnd-bac-son", "bcd138-bimson"])

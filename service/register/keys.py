@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, select
+from sqlalchemy import Connection, Dialect, Table, bindparam, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
+from service.db import fetch_all
 from service.errors import InvalidData, NotFound, UnknownAgency
 from service.register import audit
 from service.register.models import ROLES, AgencyRow, ApiKey, utcnow
@@ -66,24 +70,56 @@ _KEYS: Table = ApiKey.__table__  # type: ignore[assignment]
 _BY_PREFIX = select(*_KEYS.columns).where(_KEYS.c.prefix == bindparam("prefix"))
 
 
+@dataclass(frozen=True)
+class _Lookup:
+    """``_BY_PREFIX`` compiled for one dialect's driver, and how to read its rows."""
+
+    sql: str
+    names: tuple[str, ...]
+    processors: tuple[Callable[[Any], Any] | None, ...]
+
+    def mapping(self, row: Sequence[Any]) -> dict[str, Any]:
+        return {
+            name: value if process is None or value is None else process(value)
+            for name, process, value in zip(self.names, self.processors, row, strict=True)
+        }
+
+
+@functools.cache
+def _lookup(dialect: Dialect) -> _Lookup:
+    compiled = _BY_PREFIX.compile(dialect=dialect)
+    columns = list(_KEYS.columns)
+    processors = tuple(
+        c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns
+    )
+    return _Lookup(compiled.string, tuple(c.name for c in columns), processors)
+
+
+def _rows_by_prefix(db: Session | Connection, prefix: str) -> list[Mapping[str, Any]]:
+    if isinstance(db, Connection) and db.dialect.name == "postgresql":
+        # The API's read of every request: on the driver (service.db.fetch_all).
+        lookup = _lookup(db.dialect)
+        return [lookup.mapping(row) for row in fetch_all(db, lookup.sql, {"prefix": prefix})]
+    return [dict(row._mapping) for row in db.execute(_BY_PREFIX, {"prefix": prefix})]
+
+
 def authenticate(db: Session | Connection, plaintext: str | None) -> ApiKey | None:
     """The live key whose secret is ``plaintext``, else None (hashes compared in constant time).
 
-    Read with Core on ``db`` (a session or a connection: the API reads it on its
-    own autocommit connection, once per request) and returned detached, every
-    column loaded.
+    Read on ``db`` (a session or a connection: the API reads it on its own
+    autocommit connection, once per request, with the driver's cursor on
+    PostgreSQL) and returned detached, every column loaded.
     """
     if not plaintext or not plaintext.startswith(KEY_PREFIX):
         return None
     digest = hash_key(plaintext)
-    rows = db.execute(_BY_PREFIX, {"prefix": plaintext[:PREFIX_LENGTH]}).all()
     found = None
-    for row in rows:
-        if hmac.compare_digest(row.key_hash, digest) and row.revoked_at is None:
+    for row in _rows_by_prefix(db, plaintext[:PREFIX_LENGTH]):
+        if hmac.compare_digest(row["key_hash"], digest) and row["revoked_at"] is None:
             found = row
     if found is None:
         return None
-    key = ApiKey(**found._mapping)
+    key = ApiKey(**found)
     make_transient_to_detached(key)
     return key
 
