@@ -50,6 +50,10 @@ def agencies_load(file: str) -> None:
             click.echo(f"{'Thêm' if created else 'Thay'} {agency.id}: {agency.name}")
 
 
+def _scope(agencies: list[str] | None) -> str:
+    return ", ".join(agencies or []) or "mọi cơ quan"
+
+
 @click.group("keys")
 def keys_group() -> None:
     """Khóa API."""
@@ -72,13 +76,9 @@ def keys_create(role: str, agency_ids: tuple[str, ...], label: str | None) -> No
     except VanbanError as exc:
         problems = "; ".join(str(e.get("msg")) for e in exc.errors) or exc.detail
         raise click.ClickException(problems) from None
-    click.echo(f"Khóa {key_id} ({role}) cho: {', '.join(agency_ids) or 'mọi cơ quan'}")
+    click.echo(f"Khóa {key_id} ({role}) cho: {_scope(list(agency_ids))}")
     click.echo("Lưu khóa sau ngay bây giờ, nó không được in lại:")
     click.echo(plaintext)
-
-
-def _scope(agencies: list[str] | None) -> str:
-    return ", ".join(agencies or []) or "mọi cơ quan"
 
 
 @keys_group.command("list")
@@ -113,8 +113,9 @@ def keys_revoke(key: str, reason: str | None) -> None:
 
     try:
         with db.current().session() as session:
-            before = find_key(session, key).revoked_at
-            revoked = revoke_key(session, key, actor="cli", reason=reason)
+            found = find_key(session, key)
+            before = found.revoked_at
+            revoked = revoke_key(session, found.id, actor="cli", reason=reason)
             key_id, role, agencies, at = (
                 revoked.id,
                 revoked.role,
