@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import secrets
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -85,14 +85,20 @@ class _Lookup:
         }
 
 
-@functools.cache
+# Per dialect (one per engine), not kept alive by the cache, as service.register.writing.
+_LOOKUPS: weakref.WeakKeyDictionary[Dialect, _Lookup] = weakref.WeakKeyDictionary()
+
+
 def _lookup(dialect: Dialect) -> _Lookup:
-    compiled = _BY_PREFIX.compile(dialect=dialect)
-    columns = list(_KEYS.columns)
-    processors = tuple(
-        c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns
-    )
-    return _Lookup(compiled.string, tuple(c.name for c in columns), processors)
+    found = _LOOKUPS.get(dialect)
+    if found is None:
+        columns = list(_KEYS.columns)
+        processors = tuple(
+            c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns
+        )
+        sql = _BY_PREFIX.compile(dialect=dialect).string
+        found = _LOOKUPS[dialect] = _Lookup(sql, tuple(c.name for c in columns), processors)
+    return found
 
 
 def _rows_by_prefix(db: Session | Connection, prefix: str) -> list[Mapping[str, Any]]:
