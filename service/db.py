@@ -238,9 +238,10 @@ def execute_while(
 def fetch_all(conn: Connection, statement: str, params: dict[str, Any]) -> list[Any]:
     """Every row of driver SQL on ``conn``, without SQLAlchemy's execution path.
 
-    For a read on every request (the API key): on this path SQLAlchemy's
-    execution and result objects cost twice the round trip itself. Errors are
-    raised and lost connections invalidated as in ``execute_while``.
+    For a read on every request (the API key): SQLAlchemy's execution and
+    result objects cost 0.17-0.25 ms more per read on PostgreSQL here
+    (bench/RESULTS.md, session 7). Errors are raised and lost connections
+    invalidated as in ``execute_while``.
     """
     with _driver_cursor(conn, statement, params) as cursor:
         cursor.execute(statement, params)
