@@ -1,11 +1,13 @@
 """Gapless yearly numbers per (agency, book), allocated in the caller's transaction.
 
-The sequence row is created if missing (``INSERT ... ON CONFLICT DO NOTHING``),
-then locked (``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the
-``BEGIN IMMEDIATE`` of service.db already holds the database's write lock),
-then advanced. The lock lasts until the caller commits or rolls back, so a
-failed render or a crash before commit releases the number with the rollback:
+``take`` is one upsert of the sequence row: it creates the year's row when
+missing, increments it and returns the new last number, and holds the row
+lock (on SQLite the ``BEGIN IMMEDIATE`` of service.db already holds the
+database's write lock) until the caller commits or rolls back. A failed
+render or a crash before the commit releases the number with the rollback:
 no two documents share a number and none is skipped. No application locks.
+``Predictions`` serves the optimistic path of service.register.issuing,
+which claims the predicted number in the statement that writes the document.
 """
 
 from __future__ import annotations
@@ -35,17 +37,6 @@ def check_book(session: Session, agency_id: str, book_id: str) -> BookRow:
     if book is None:
         raise UnknownBook(f"Cơ quan {agency_id!r} không có sổ {book_id!r}")
     return book
-
-
-def lock_sequence(session: Session, agency_id: str, book_id: str, year: int) -> int:
-    """Create and lock the sequence row; return its last number (0 for a new year)."""
-    values = {"agency_id": agency_id, "book_id": book_id, "year": year, "last_number": 0}
-    session.execute(insert_for(session, SequenceRow).values(values).on_conflict_do_nothing())
-    last = session.scalar(
-        select(SequenceRow.last_number).where(*_where(agency_id, book_id, year)).with_for_update()
-    )
-    assert last is not None
-    return last
 
 
 def take(session: Session, agency_id: str, book_id: str, year: int, count: int = 1) -> int:
