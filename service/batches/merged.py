@@ -11,16 +11,26 @@ Once every row has its PDF the batch cannot change any more, and the joined
 file (seconds of pypdf work for a thousand pages) is kept in ``batch_merged``
 and read back by every download: a worker joins it as soon as the batch
 closes (``keep``, workers.batches.keep_merged), and a download that comes
-first joins and keeps it itself. A retry drops it (``forget``); nothing is
-kept while rows are missing.
+first joins and keeps it itself. One process joins at a time: the joiner
+claims the join (``batches.merged_claimed_at``, a guarded UPDATE), and a
+download that finds it claimed waits for the kept file instead of joining the
+same PDFs again; a claim older than CLAIM_SECONDS belongs to a process that
+died, and is taken over. The join itself runs outside any transaction (on
+SQLite a transaction holds the database's write lock, and issuing would wait
+for the join). A retry drops the kept file and the claim (``forget``);
+nothing is kept while rows are missing.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from service.batches.archive import archive_name
@@ -34,6 +44,11 @@ from service.pdf.pdfparts import PdfMetadata
 from service.register.agencies import get_agency
 from service.register.models import utcnow
 
+# A join claimed longer ago than this belongs to a process that died: taken over.
+CLAIM_SECONDS = 60.0
+# How often a download waiting for another process's join looks for the kept file.
+POLL_SECONDS = 0.2
+
 
 @dataclass(frozen=True)
 class MergedPdf:
@@ -45,27 +60,111 @@ class MergedPdf:
 
 
 def build_merged(session: Session, batch: Batch) -> MergedPdf:
-    """merged.pdf of ``batch``; NotFound without a PDF format, BatchNotFinished (409) until done."""
+    """merged.pdf of ``batch``; NotFound without a PDF format, BatchNotFinished (409) until done.
+
+    When every row has its PDF the file is kept, or joined once and kept (see the
+    module docstring); this commits the session's transaction, so call it with
+    nothing pending.
+    """
     fmt = pdf_format(batch.formats)
     if fmt is None:
         raise NotFound("Đợt này không xuất PDF (formats không có pdf hoặc pdfa)")
     if batch.status in ("queued", "running"):
         raise BatchNotFinished("PDF của đợt chưa xong; tải merged.pdf khi trạng thái là done")
-    rows = session.execute(
-        select(BatchRow.row_index, BatchRow.line, BatchRow.document_id, BatchRow.pdf_status)
-        .where(BatchRow.batch_id == batch.id)
-        .order_by(BatchRow.row_index)
-    ).all()
+    rows = _rows(session, batch.id)
     name = archive_name(batch).removesuffix(".zip")
     missing = [r.line for r in rows if r.pdf_status != "done"]
-    if not missing:
+    if missing:  # joined for this download only: a retry may still add the missing rows
+        content = _join(*_sources(session, batch, rows, fmt, name), fmt)
+        return MergedPdf(content, f"{name}.pdf", missing)
+    kept = _complete(session, batch, rows, fmt, name, wait=True)
+    assert kept is not None
+    return MergedPdf(kept, f"{name}.pdf", [])
+
+
+def _rows(session: Session, batch_id: str) -> Sequence[Any]:
+    return session.execute(
+        select(BatchRow.row_index, BatchRow.line, BatchRow.document_id, BatchRow.pdf_status)
+        .where(BatchRow.batch_id == batch_id)
+        .order_by(BatchRow.row_index)
+    ).all()
+
+
+def _complete(
+    session: Session, batch: Batch, rows: Sequence[Any], fmt: str, name: str, *, wait: bool
+) -> bytes | None:
+    """The kept merged.pdf of a batch whose every row has its PDF, joined here if need be.
+
+    While another process holds the join: wait for its file, or None without ``wait``.
+    """
+    while True:
         kept = session.scalar(
             select(BatchMerged.content).where(
                 BatchMerged.batch_id == batch.id, BatchMerged.format == fmt
             )
         )
         if kept is not None:
-            return MergedPdf(bytes(kept), f"{name}.pdf", [])
+            session.commit()
+            return bytes(kept)
+        claimed = _claim(session, batch.id)
+        session.commit()
+        if claimed is not None:
+            break
+        if not wait:
+            return None
+        time.sleep(POLL_SECONDS)  # another process is joining it
+    try:
+        found, meta = _sources(session, batch, rows, fmt, name)
+        session.commit()  # the join holds no transaction
+        content = _join(found, meta, fmt)
+        if _release(session, batch.id, claimed):  # still ours: no retry dropped it meanwhile
+            _keep(session, batch.id, fmt, content)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        _release(session, batch.id, claimed)
+        session.commit()
+        raise
+    return content
+
+
+def _claim(session: Session, batch_id: str) -> dt.datetime | None:
+    """Claim the join of a done batch's merged.pdf; the claim's time, None when taken."""
+    now = utcnow()
+    stale = now - dt.timedelta(seconds=CLAIM_SECONDS)
+    result = session.execute(
+        update(Batch)
+        .where(
+            Batch.id == batch_id,
+            Batch.status == "done",
+            or_(Batch.merged_claimed_at.is_(None), Batch.merged_claimed_at < stale),
+        )
+        .values(merged_claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount:  # type: ignore[attr-defined]
+        return now
+    status = session.scalar(select(Batch.status).where(Batch.id == batch_id))
+    if status != "done":  # retried meanwhile: its rows are running again
+        raise BatchNotFinished("PDF của đợt chưa xong; tải merged.pdf khi trạng thái là done")
+    return None
+
+
+def _release(session: Session, batch_id: str, claimed: dt.datetime) -> bool:
+    """Drop our claim of the join; False when it is no longer ours."""
+    result = session.execute(
+        update(Batch)
+        .where(Batch.id == batch_id, Batch.merged_claimed_at == claimed)
+        .values(merged_claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _sources(
+    session: Session, batch: Batch, rows: Sequence[Any], fmt: str, name: str
+) -> tuple[list[bytes], PdfMetadata]:
+    """The stored PDF of every row that has one, in row order, and the merged file's metadata."""
     source = source_for(batch)
     keys = [source.key(r.row_index, r.document_id) for r in rows if r.pdf_status == "done"]
     pdfs = [source.content(session, batch.id, key, fmt) if key else None for key in keys]
@@ -76,30 +175,29 @@ def build_merged(session: Session, batch: Batch) -> MergedPdf:
             "chạy lại bằng POST /api/v1/batches/{id}/retry".replace("{id}", batch.id)
         )
     agency = get_agency(session, batch.agency_id) if batch.agency_id else None
-    meta = PdfMetadata(title=name, author=agency.name if agency else None)
-    content = jobs.merged_pdf(found, meta, pdfa=fmt == "pdfa")
-    if not missing:
-        _keep(session, batch.id, fmt, content)
-    return MergedPdf(content, f"{name}.pdf", missing)
+    return found, PdfMetadata(title=name, author=agency.name if agency else None)
+
+
+def _join(found: list[bytes], meta: PdfMetadata, fmt: str) -> bytes:
+    return jobs.merged_pdf(found, meta, pdfa=fmt == "pdfa")
 
 
 def keep(session: Session, batch: Batch) -> bool:
     """Join and keep merged.pdf of a closed batch whose every row has its PDF; whether kept.
 
     Nothing is joined for a batch without a PDF format, one still running, or
-    one with a row that has no PDF (its merged.pdf would change with a retry).
+    one with a row that has no PDF (its merged.pdf would change with a retry);
+    nor while another process joins it (that one keeps it). Commits the
+    session's transaction.
     """
-    if batch.status != "done" or pdf_format(batch.formats) is None:
+    fmt = pdf_format(batch.formats)
+    if batch.status != "done" or fmt is None:
         return False
-    lacking = session.scalar(
-        select(func.count())
-        .select_from(BatchRow)
-        .where(BatchRow.batch_id == batch.id, BatchRow.pdf_status.is_distinct_from("done"))
-    )
-    if lacking:
+    rows = _rows(session, batch.id)
+    if any(r.pdf_status != "done" for r in rows):
         return False
-    build_merged(session, batch)  # reads back a kept file, or joins and keeps it
-    return True
+    name = archive_name(batch).removesuffix(".zip")
+    return _complete(session, batch, rows, fmt, name, wait=False) is not None
 
 
 def _keep(session: Session, batch_id: str, fmt: str, content: bytes) -> None:
@@ -116,5 +214,11 @@ def _keep(session: Session, batch_id: str, fmt: str, content: bytes) -> None:
 
 
 def forget(session: Session, batch_id: str) -> None:
-    """Drop the kept merged.pdf of a batch whose rows run again."""
+    """Drop the kept merged.pdf of a batch whose rows run again, and any claim to join it."""
     session.execute(delete(BatchMerged).where(BatchMerged.batch_id == batch_id))
+    session.execute(
+        update(Batch)
+        .where(Batch.id == batch_id)
+        .values(merged_claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )

@@ -62,6 +62,8 @@ class Batch(Base):
     callback_sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     callback_error: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
+    # Set while one process joins merged.pdf (service.batches.merged).
+    merged_claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class BatchRow(Base):
