@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from service import layout, vn
 from service.schemas import CommonData, Model, ShortText, Text
@@ -40,8 +40,15 @@ class DecisionRef(Model):
     )
 
 
+def _summary_optional(schema: dict[str, Any]) -> None:
+    """The published schema says what validation does: a missing summary gets the default."""
+    schema["required"] = [name for name in schema.get("required", []) if name != "summary"]
+
+
 class Data(CommonData):
     """A certificate for one unit; it cites its decision and has no Nơi nhận."""
+
+    model_config = ConfigDict(json_schema_extra=_summary_optional)
 
     summary: ShortText = Field(
         description="Trích yếu ghi vào sổ (mặc định: Giấy công nhận <đơn vị> đạt tiêu chuẩn …)",

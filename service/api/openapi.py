@@ -9,9 +9,12 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from service.agencies import Agency
 from service.api import schemas as s
 from service.api.openapi_batches import batch_paths
 from service.api.openapi_pdf import pdf_paths
+from service.api.openapi_register import register_paths
+from service.batches.sheet import XLSX_MEDIA_TYPE
 from service.documents import DOCX_MEDIA_TYPE
 from service.templates import TemplateSpec
 
@@ -26,11 +29,20 @@ API_MODELS: list[type[BaseModel]] = [
     s.CheckReport,
     s.CheckUpload,
     s.Health,
+    s.IssueRequest,
+    s.RevokeRequest,
+    s.DocumentOut,
+    s.RegisterPage,
+    Agency,
 ]
+# Paths anyone may call, also when AUTH_REQUIRED is on (service.api.auth).
+OPEN_PATHS = ("/api/v1/templates", "/healthz", "/api/openapi.json", "/api/docs")
 
 # name -> (status, description); every one has the Problem body.
 PROBLEM_RESPONSES: dict[str, tuple[int, str]] = {
     "BadRequest": (400, "JSON sai cú pháp, sai Content-Type hoặc tệp không đọc được"),
+    "Unauthorized": (401, "Thiếu khóa API, hoặc khóa không đúng hay đã bị thu hồi"),
+    "Forbidden": (403, "Khóa API đúng nhưng không được dùng cho cơ quan hay việc này"),
     "NotFound": (404, "Không có mẫu văn bản, cơ quan hoặc địa chỉ này"),
     "Conflict": (409, "Xung đột với trạng thái hiện tại (ví dụ: đợt phát hành chưa xong)"),
     "PayloadTooLarge": (413, "Nội dung gửi lên vượt giới hạn của máy chủ"),
@@ -84,10 +96,11 @@ def _schemas(specs: Iterable[TemplateSpec]) -> dict[str, Any]:
         components[name] = _merge(components, schema, spec.id)
         components[name]["title"] = f"data của mẫu {spec.id} ({spec.name})"
         refs.append({"$ref": REF.format(model=name)})
-    data = components["RenderRequest"]["properties"]["data"]
-    if refs:
-        data.pop("additionalProperties", None)
-        data["anyOf"] = refs
+    for envelope in ("RenderRequest", "IssueRequest"):
+        data = components[envelope]["properties"]["data"]
+        if refs:
+            data.pop("additionalProperties", None)
+            data["anyOf"] = refs
     return components
 
 
@@ -144,6 +157,29 @@ def _paths(specs: list[TemplateSpec]) -> dict[str, Any]:
                     }
                 ],
                 "responses": {"200": _ok("Mẫu văn bản", "TemplateDetail"), **_problems("NotFound")},
+            }
+        },
+        "/api/v1/templates/{id}/rows.xlsx": {
+            "get": {
+                "tags": ["templates", "batches"],
+                "operationId": "templateRows",
+                "summary": "Tệp Excel để điền các dòng của một đợt phát hành theo mẫu này",
+                "parameters": [
+                    {
+                        "name": "id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "enum": [spec.id for spec in specs]},
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "Tệp Excel: hàng đầu là tên trường",
+                        "headers": {"Content-Disposition": disposition},
+                        "content": {XLSX_MEDIA_TYPE: binary},
+                    },
+                    **_problems("NotFound"),
+                },
             }
         },
         "/api/v1/render": {
@@ -208,6 +244,7 @@ def _paths(specs: list[TemplateSpec]) -> dict[str, Any]:
                 },
             }
         },
+        **register_paths(_problems, specs),
         **pdf_paths(_problems, REF.format(model="RenderRequest")),
         **batch_paths(_problems),
         "/api/openapi.json": {
@@ -259,6 +296,31 @@ def build(specs: list[TemplateSpec], *, version: str = "1") -> dict[str, Any]:
                 "Mọi lỗi trả về dạng application/problem+json (RFC 9457)."
             ),
         },
-        "paths": _paths(specs),
-        "components": {"schemas": _schemas(specs), "responses": responses},
+        "paths": _secured(_paths(specs)),
+        "components": {
+            "schemas": _schemas(specs),
+            "responses": responses,
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "Khóa API (vanban keys create), khi AUTH_REQUIRED=true; "
+                    "khóa của văn thư chỉ dùng được cho cơ quan của mình",
+                }
+            },
+        },
+        "security": [{"bearerAuth": []}],
     }
+
+
+def _secured(paths: dict[str, Any]) -> dict[str, Any]:
+    """Mark the open paths as needing no key; every other operation may answer 401."""
+    for path, operations in paths.items():
+        for operation in operations.values():
+            if path.startswith(OPEN_PATHS):
+                operation["security"] = []
+            else:
+                operation["responses"].setdefault(
+                    "401", {"$ref": "#/components/responses/Unauthorized"}
+                )
+    return paths

@@ -153,3 +153,53 @@ class RegisterQuery(BaseModel):
     page: int = Field(default=1, ge=1)
     per_page: int = Field(default=50, ge=1, le=500)
     format: Literal["json", "xlsx", "csv"] = "json"
+
+
+class AuditEntry(BaseModel):
+    """One line of a document's audit trail: who did what, when."""
+
+    at: str = Field(description="Thời điểm (UTC, ISO 8601)")
+    actor: str = Field(description="Người hoặc khóa API đã làm")
+    action: str = Field(description="issue, revoke, export, pdf, …")
+    agency: str | None = None
+    document: str | None = None
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class DocumentOut(BaseModel):
+    """A document in the register: body of POST /api/v1/documents and GET …/{id}."""
+
+    id: str
+    agency: str
+    book: str
+    year: int
+    number: int
+    symbol: str = Field(description="Số và ký hiệu, ví dụ 149/BC-BCĐ")
+    date: str | None = Field(description="Ngày ban hành (ISO)")
+    template: str
+    summary: str = Field(description="Trích yếu")
+    signer: str = Field(description="Họ tên người ký")
+    status: Literal["issued", "revoked", "failed"]
+    sha256: dict[str, str] = Field(description="SHA-256 của từng tệp đã lưu, theo định dạng")
+    files: dict[str, str] = Field(description="Địa chỉ tải từng tệp, theo định dạng")
+    created_at: str
+    created_by: str
+    batch: str | None = Field(default=None, description="Đợt phát hành (văn bản hàng loạt)")
+    revoked_reason: str | None = None
+    revoked_at: str | None = None
+    error: str | None = Field(default=None, description="Lý do (trạng thái failed)")
+    pdf_error: str | None = Field(
+        default=None, description="Khi vào sổ xong mà chưa tạo được PDF: lý do (tạo lại sau)"
+    )
+    audit: list[AuditEntry] | None = Field(
+        default=None, description="Nhật ký (GET …/{id} và thu hồi)"
+    )
+
+
+class RegisterPage(BaseModel):
+    """Body of GET /api/v1/registers/{agency}: one page of the register, oldest number first."""
+
+    items: list[DocumentOut]
+    page: int
+    per_page: int
+    total: int
