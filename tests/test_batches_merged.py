@@ -19,12 +19,12 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader, PdfWriter
-from sqlalchemy import create_engine, func, select, update
+from sqlalchemy import create_engine, delete, func, select, update
 
 from service.batches import merged
 from service.batches.models import Batch, BatchFile, BatchMerged, BatchRow
 from service.db import Database, normalise_url
-from service.errors import BatchNotFinished
+from service.errors import BatchNotFinished, BatchNotFound
 from service.register.models import utcnow
 from tests.dbfixtures import *  # noqa: F403  (the database fixtures)
 
@@ -332,4 +332,41 @@ def test_a_download_of_a_batch_running_again_is_refused(seeded: Database, joins:
             running.status = "running"
         with pytest.raises(BatchNotFinished):
             merged._complete(session, batch, rows, "pdf", "x", wait=True)
+    assert joins.count == 0
+
+
+def test_a_failed_batch_with_every_pdf_is_joined_and_kept(seeded: Database, joins: Joins) -> None:
+    batch_id = finished_batch(seeded)
+    with seeded.session() as session:
+        batch = session.get(Batch, batch_id)
+        assert batch is not None
+        batch.status = "failed"
+    assert widths(download(seeded, batch_id)) == [300 + i for i in range(ROWS)]
+    download(seeded, batch_id)
+    assert joins.count == 1
+
+
+def test_a_preview_expiring_while_a_download_waits_is_not_found(
+    seeded: Database, joins: Joins
+) -> None:
+    batch_id = finished_batch(seeded)
+    with seeded.session() as session:  # another process is joining it
+        batch = session.get(Batch, batch_id)
+        assert batch is not None
+        batch.merged_claimed_at = utcnow()
+    errors: list[BaseException] = []
+
+    def waiting() -> None:
+        try:
+            download(seeded, batch_id)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    thread = threading.Thread(target=waiting)
+    thread.start()
+    time.sleep(3 * merged.POLL_SECONDS)
+    with seeded.session() as session:  # service.batches.expiry deletes the preview
+        session.execute(delete(Batch).where(Batch.id == batch_id))
+    thread.join(timeout=10)
+    assert [type(e) for e in errors] == [BatchNotFound]
     assert joins.count == 0

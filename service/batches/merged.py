@@ -38,7 +38,7 @@ from service.batches.models import Batch, BatchMerged, BatchRow
 from service.batches.pdfphase import pdf_format
 from service.batches.pdfsource import source_for
 from service.db import insert_for
-from service.errors import BatchNotFinished, NotFound
+from service.errors import BatchNotFinished, BatchNotFound, NotFound
 from service.pdf import jobs
 from service.pdf.pdfparts import PdfMetadata
 from service.register.agencies import get_agency
@@ -46,6 +46,7 @@ from service.register.models import utcnow
 
 # A join claimed longer ago than this belongs to a process that died: taken over.
 CLAIM_SECONDS = 60.0
+RUNNING = ("queued", "running")
 # How often a download waiting for another process's join looks for the kept file.
 POLL_SECONDS = 0.2
 
@@ -69,7 +70,7 @@ def build_merged(session: Session, batch: Batch) -> MergedPdf:
     fmt = pdf_format(batch.formats)
     if fmt is None:
         raise NotFound("Đợt này không xuất PDF (formats không có pdf hoặc pdfa)")
-    if batch.status in ("queued", "running"):
+    if batch.status in RUNNING:
         raise BatchNotFinished("PDF của đợt chưa xong; tải merged.pdf khi trạng thái là done")
     rows = _rows(session, batch.id)
     name = archive_name(batch).removesuffix(".zip")
@@ -129,14 +130,14 @@ def _complete(
 
 
 def _claim(session: Session, batch_id: str) -> dt.datetime | None:
-    """Claim the join of a done batch's merged.pdf; the claim's time, None when taken."""
+    """Claim the join of a finished batch's merged.pdf; the claim's time, None when taken."""
     now = utcnow()
     stale = now - dt.timedelta(seconds=CLAIM_SECONDS)
     result = session.execute(
         update(Batch)
         .where(
             Batch.id == batch_id,
-            Batch.status == "done",
+            Batch.status.not_in(RUNNING),
             or_(Batch.merged_claimed_at.is_(None), Batch.merged_claimed_at < stale),
         )
         .values(merged_claimed_at=now)
@@ -145,7 +146,9 @@ def _claim(session: Session, batch_id: str) -> dt.datetime | None:
     if result.rowcount:  # type: ignore[attr-defined]
         return now
     status = session.scalar(select(Batch.status).where(Batch.id == batch_id))
-    if status != "done":  # retried meanwhile: its rows are running again
+    if status is None:  # a preview that expired meanwhile
+        raise BatchNotFound(f"Không có đợt phát hành mã {batch_id!r}")
+    if status in RUNNING:  # retried meanwhile: its rows run again
         raise BatchNotFinished("PDF của đợt chưa xong; tải merged.pdf khi trạng thái là done")
     return None
 
