@@ -77,6 +77,18 @@ def test_keys_are_declared_where_the_api_asks_for_them(spec: dict[str, Any]) -> 
     assert issue["parameters"][0]["name"] == "Idempotency-Key"
 
 
+def test_the_security_declared_is_what_the_server_does(app: Flask, spec: dict[str, Any]) -> None:
+    """With AUTH_REQUIRED on and no key: 401 exactly where the document says a key is needed."""
+    app.config["AUTH_REQUIRED"] = True
+    client = app.test_client()
+    for path, operations in spec["paths"].items():
+        url = re.sub(r"\{[^}]+\}", "1", path.replace("/templates/{id}", "/templates/bao-cao"))
+        for method, operation in operations.items():
+            status = client.open(url, method=method.upper(), json={}).status_code
+            wants_key = operation.get("security", spec["security"]) != []
+            assert (status == 401) == wants_key, (method, path, status)
+
+
 def test_issue_examples_issue_and_answer_as_published(
     client: FlaskClient, spec: dict[str, Any]
 ) -> None:
