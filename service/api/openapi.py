@@ -12,13 +12,14 @@ from pydantic.json_schema import models_json_schema
 from service.agencies import Agency
 from service.api import schemas as s
 from service.api.openapi_batches import batch_paths
+from service.api.openapi_parts import BINARY, DISPOSITION, REF
+from service.api.openapi_parts import json_ref as _json
 from service.api.openapi_pdf import pdf_paths
 from service.api.openapi_register import register_paths
 from service.batches.sheet import XLSX_MEDIA_TYPE
 from service.documents import DOCX_MEDIA_TYPE
 from service.templates import TemplateSpec
 
-REF = "#/components/schemas/{model}"
 PROBLEM = "application/problem+json"
 
 API_MODELS: list[type[BaseModel]] = [
@@ -116,10 +117,6 @@ def _schemas(specs: Iterable[TemplateSpec]) -> dict[str, Any]:
     return components
 
 
-def _json(ref: str) -> dict[str, Any]:
-    return {"application/json": {"schema": {"$ref": REF.format(model=ref)}}}
-
-
 def _ok(description: str, ref: str) -> dict[str, Any]:
     return {"description": description, "content": _json(ref)}
 
@@ -141,11 +138,6 @@ def _render_examples(specs: Iterable[TemplateSpec]) -> dict[str, Any]:
 
 
 def _paths(specs: list[TemplateSpec]) -> dict[str, Any]:
-    binary = {"schema": {"type": "string", "format": "binary"}}
-    disposition = {
-        "description": "attachment; filename=\"…\"; filename*=UTF-8''…",
-        "schema": {"type": "string"},
-    }
     return {
         "/api/v1/templates": {
             "get": {
@@ -187,8 +179,8 @@ def _paths(specs: list[TemplateSpec]) -> dict[str, Any]:
                 "responses": {
                     "200": {
                         "description": "Tệp Excel: hàng đầu là tên trường",
-                        "headers": {"Content-Disposition": disposition},
-                        "content": {XLSX_MEDIA_TYPE: binary},
+                        "headers": {"Content-Disposition": DISPOSITION},
+                        "content": {XLSX_MEDIA_TYPE: BINARY},
                     },
                     **_problems("NotFound"),
                 },
@@ -211,8 +203,8 @@ def _paths(specs: list[TemplateSpec]) -> dict[str, Any]:
                 "responses": {
                     "200": {
                         "description": "Tệp văn bản",
-                        "headers": {"Content-Disposition": disposition},
-                        "content": {DOCX_MEDIA_TYPE: binary, "application/pdf": binary},
+                        "headers": {"Content-Disposition": DISPOSITION},
+                        "content": {DOCX_MEDIA_TYPE: BINARY, "application/pdf": BINARY},
                     },
                     **_problems(
                         "BadRequest",

@@ -10,22 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from service.api.openapi_parts import BINARY, DISPOSITION, REF
+from service.api.openapi_parts import json_ref as _json
 from service.api.schemas import RegisterQuery
 from service.batches.sheet import XLSX_MEDIA_TYPE
 from service.documents import DOCX_MEDIA_TYPE
 from service.templates import TemplateSpec
 
 Problems = Callable[..., dict[str, Any]]
-REF = "#/components/schemas/{model}"
-BINARY = {"schema": {"type": "string", "format": "binary"}}
-DISPOSITION = {
-    "description": "attachment; filename=\"…\"; filename*=UTF-8''…",
-    "schema": {"type": "string"},
-}
-
-
-def _json(model: str) -> dict[str, Any]:
-    return {"application/json": {"schema": {"$ref": REF.format(model=model)}}}
 
 
 def _path_param(name: str, text: str) -> dict[str, Any]:
