@@ -7,12 +7,13 @@ psycopg 3). Nothing connects at import time.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -32,6 +33,19 @@ def normalise_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+# Execution option of the connections that only read (Database.reader).
+READ_ONLY = "vanban_read_only"
+
+
+class ReadOnlyWrite(RuntimeError):
+    """A write on a connection that was opened to read only: a programming error.
+
+    On SQLite such a connection began DEFERRED, and a write there could fail
+    at random (``database is locked``) when another writer committed since
+    its snapshot; refusing every write makes the mistake show in every test.
+    """
 
 
 def make_engine(url: str, **kw: Any) -> Engine:
@@ -57,8 +71,13 @@ def make_engine(url: str, **kw: Any) -> Engine:
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
             # IMMEDIATE takes the write lock at BEGIN: two writers serialise
-            # instead of failing at commit, which gapless numbering needs.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # instead of failing at commit, which gapless numbering needs. A
+            # reader (Database.reader) takes no lock: in WAL mode it reads its
+            # snapshot while a writer works.
+            if conn.get_execution_options().get(READ_ONLY):
+                conn.exec_driver_sql("BEGIN DEFERRED")
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     engine = create_engine(url, **kw)
@@ -107,9 +126,14 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # The same pool, for work that only reads: on SQLite its transactions take
+        # no lock (see make_engine), on both databases it refuses to write.
+        self.reader = self.engine.execution_options(**{READ_ONLY: True})
+        event.listen(self.reader, "before_cursor_execute", _refuse_writes)
+        self.read_sessions = sessionmaker(self.reader, expire_on_commit=False)
         # The same pool; its connections switch to autocommit while checked out.
         self._autocommit_engine = (
-            self.engine
+            self.reader
             if self.is_sqlite
             else self.engine.execution_options(isolation_level="AUTOCOMMIT")
         )
@@ -136,8 +160,8 @@ class Database:
 
         On PostgreSQL it runs in autocommit: a read costs its one round trip and
         no session bookkeeping (the API-key look-up of every request uses it).
-        On SQLite it is a plain connection; its transaction is rolled back at
-        the end.
+        On SQLite it is a reader's connection (no lock, no writes); its
+        transaction is rolled back at the end.
         """
         with self._autocommit_engine.connect() as conn:
             yield conn
@@ -145,6 +169,13 @@ class Database:
     def dispose(self) -> None:
         """Drop pooled connections (after a fork, or at shutdown)."""
         self.engine.dispose()
+
+
+def _refuse_writes(
+    _conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool
+) -> None:
+    if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+        raise ReadOnlyWrite(f"a write on a connection opened to read only: {statement[:80]}")
 
 
 def init_app(app: Any) -> Database:
@@ -165,9 +196,40 @@ def request_session() -> Session:
 
     session: Session | None = g.get("vanban_session")
     if session is None:
-        session = current().sessions()
+        database = current()
+        session = database.read_sessions() if g.get(_READS_ONLY) else database.sessions()
         g.vanban_session = session
     return session
+
+
+_READS_ONLY = "vanban_reads_only"
+_View = TypeVar("_View", bound=Callable[..., Any])
+
+
+def reads_only() -> None:
+    """Declare that the current request only reads the database; call it before it does.
+
+    Its session is then a reader's (``Database.reader``): on SQLite it reads
+    its snapshot beside a writer instead of queueing for the write lock (a
+    clerk's register, a download or a batch's status does not wait for a bulk
+    chunk), and on both databases a write in it raises ReadOnlyWrite.
+    """
+    from flask import g
+
+    if g.get("vanban_session") is not None:
+        raise RuntimeError("reads_only() must come before the request's session is opened")
+    setattr(g, _READS_ONLY, True)
+
+
+def read_only(view: _View) -> _View:
+    """Decorate a view that only reads the database (``reads_only`` before it runs)."""
+
+    @functools.wraps(view)
+    def reading(*args: Any, **kwargs: Any) -> Any:
+        reads_only()
+        return view(*args, **kwargs)
+
+    return cast(_View, reading)
 
 
 def _close_request_session(_exc: BaseException | None) -> None:
@@ -191,7 +253,7 @@ def insert_for(session: Session, model: Any) -> Any:
 def database_check() -> str:
     """``ok`` when the database answers ``SELECT 1`` (for /healthz)."""
     try:
-        with current().engine.connect() as conn:
+        with current().autocommit() as conn:
             conn.exec_driver_sql("SELECT 1")
     except Exception as exc:  # any driver error means the database is down
         log.warning("database unreachable: %s", exc)

@@ -16,6 +16,7 @@ bp = Blueprint("agencies", __name__, url_prefix="/api/v1/agencies")
 
 
 @bp.get("")
+@db.read_only
 def listing() -> Response:
     """The agencies this key may use (all of them for admin or without auth)."""
     key = auth.current_key()
@@ -28,6 +29,7 @@ def listing() -> Response:
 
 
 @bp.get("/<agency_id>")
+@db.read_only
 def read(agency_id: str) -> Response:
     """One agency."""
     auth.require_agency(agency_id)

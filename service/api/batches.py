@@ -158,6 +158,7 @@ def _visible(batch_id: str) -> Batch:
 
 
 @bp.get("/<batch_id>")
+@db.read_only
 def read(batch_id: str) -> Response:
     """Status, counts, the documents in row order and the failed rows (``?rows=1``: all rows)."""
     batch = _visible(batch_id)
@@ -168,6 +169,7 @@ def read(batch_id: str) -> Response:
 
 
 @bp.get("/<batch_id>/archive")
+@db.read_only
 def archive(batch_id: str) -> Response:
     """A ZIP of every stored file, named by number, in row order."""
     batch = _visible(batch_id)

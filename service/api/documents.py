@@ -76,6 +76,7 @@ def _visible(doc_id: str, *, for_update: bool = False):
 
 
 @bp.get("/<doc_id>")
+@db.read_only
 def read(doc_id: str) -> Response:
     """The register entry of one document, with its audit trail."""
     doc = _visible(doc_id)
@@ -83,6 +84,7 @@ def read(doc_id: str) -> Response:
 
 
 @bp.get("/<doc_id>/file")
+@db.read_only
 def download(doc_id: str) -> Response:
     """The stored file, byte-identical every time (``?format=docx|pdf|pdfa``)."""
     doc = _visible(doc_id)

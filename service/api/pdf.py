@@ -2,7 +2,8 @@
 
 Every conversion goes through the pdf queue (``service.pdf.client``). Before
 waiting on a worker a view ends its read transaction: the worker stores the
-PDF meanwhile, and on SQLite any open transaction holds the write lock.
+PDF meanwhile, and on SQLite a writing request's transaction holds the write lock
+(a reader's, ``db.read_only``, holds no lock but still ends before the wait).
 """
 
 from __future__ import annotations
@@ -109,6 +110,7 @@ def document_pdf(doc_id: str) -> Response:
 
 
 @bp.get("/documents/<doc_id>/pages/<int:page>.png")
+@db.read_only
 def document_page(doc_id: str, page: int) -> Response:
     """PNG of page ``page`` of the document's PDF, ``?width=`` pixels wide (100–2000)."""
     width, page = _width(), _page(page)
@@ -128,6 +130,7 @@ def document_page(doc_id: str, page: int) -> Response:
 
 
 @bp.post("/render/pages/<int:page>.png")
+@db.read_only
 def render_page(page: int) -> Response:
     """PNG of page ``page`` of a stateless render (the body of POST /render), ``?width=``."""
     width, page = _width(), _page(page)

@@ -19,6 +19,8 @@ def read(agency_id: str) -> Response:
     """Oldest number first; ``format=xlsx|csv`` exports the whole register."""
     query = validate(RegisterQuery, request.args.to_dict())
     auth.require_agency(agency_id)
+    if query.format == "json":
+        db.reads_only()  # an export writes its audit row
     session = db.request_session()
     if query.format == "json":
         page = register_page(

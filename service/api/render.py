@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Response, g
 
-from service import agencies, documents
+from service import agencies, db, documents
 from service.api import auth
 from service.api.body import json_body
 from service.api.files import file_response
@@ -26,6 +26,7 @@ PDF_MEDIA_TYPE = "application/pdf"
 
 
 @bp.post("/render")
+@db.read_only
 def render() -> Response:
     """Render ``data`` with ``template`` and return the file itself (PDF via the pdf queue)."""
     request_ = parse_request()
@@ -43,8 +44,9 @@ def render() -> Response:
 def end_transaction() -> None:
     """Commit the request's session, if it has one, before waiting on a pdf worker.
 
-    On SQLite every transaction holds the write lock (even the API-key look-up's),
-    and a worker may need to write while we wait.
+    On SQLite a writing request's transaction holds the write lock, and a worker
+    may need to write while we wait; a reader's (``db.read_only``) holds no lock,
+    but its open snapshot would keep SQLite from checkpointing the WAL past it.
     """
     session = g.get("vanban_session")
     if session is not None:

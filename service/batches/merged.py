@@ -16,7 +16,7 @@ claims the join (``batches.merged_claimed_at``, a guarded UPDATE), and a
 download that finds it claimed waits for the kept file instead of joining the
 same PDFs again; a claim older than CLAIM_SECONDS belongs to a process that
 died, and is taken over. The join itself runs outside any transaction (on
-SQLite a transaction holds the database's write lock, and issuing would wait
+SQLite a writing transaction holds the database's write lock, and issuing would wait
 for the join). A retry drops the kept file and the claim (``forget``);
 nothing is kept while rows are missing.
 """

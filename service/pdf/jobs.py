@@ -2,7 +2,7 @@
 
 These run in a pdf worker (they need a ConverterPool). They take the
 ``Database`` rather than a session because a conversion takes seconds and must
-happen outside any transaction: on SQLite every transaction takes the write
+happen outside any transaction: on SQLite a worker's transaction takes the write
 lock (``BEGIN IMMEDIATE``), so reading the .docx, converting and storing the
 PDF are three steps, the first and last each a short transaction of its own.
 Many documents are read a chunk at a time (a few queries for the whole chunk)
