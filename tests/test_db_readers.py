@@ -9,19 +9,22 @@ a bulk chunk or another office's issue. A write in such a request is refused.
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import openpyxl
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from service import db, templates
 from service.register import create_key
+from service.register import export as register_export
 from service.register.models import AuditRow
 from tests.batch_helpers import post_certificates, wait_done, worker
 
@@ -111,6 +114,44 @@ def test_a_batch_status_and_archive_do_not_wait_for_a_writer(
         archive, seconds = _timed(lambda: client.get(f"/api/v1/batches/{batch['id']}/archive"))
         assert archive.status_code == 200 and archive.data[:2] == b"PK"
         assert seconds < READ_BUDGET
+
+
+def test_an_issue_does_not_wait_for_a_register_export(
+    client: FlaskClient, app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large register's workbook takes a while to build; it holds no lock meanwhile."""
+    body = {"template": "bao-cao", "data": templates.get("bao-cao").example()}
+    assert client.post("/api/v1/documents", json=body).status_code == 201
+    building, release = threading.Event(), threading.Event()
+    slow_build = register_export.export_xlsx
+
+    def export_xlsx(rows: Any, title: str) -> bytes:
+        building.set()
+        release.wait(HOLD_SECONDS)
+        return slow_build(rows, title)
+
+    monkeypatch.setattr(register_export, "export_xlsx", export_xlsx)
+    exported: list[Any] = []
+    exporter = threading.Thread(
+        target=lambda: exported.append(client.get("/api/v1/registers/bcd138-bimson?format=xlsx"))
+    )
+    exporter.start()
+    try:
+        assert building.wait(10)
+        issued, seconds = _timed(lambda: client.post("/api/v1/documents", json=body))
+    finally:
+        release.set()
+        exporter.join()
+    assert issued.status_code == 201 and issued.json["number"] == 2
+    assert seconds < READ_BUDGET, f"the issue waited {seconds:.2f} s for the export"
+    [response] = exported
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    assert sheet is not None and sheet.cell(row=4, column=2).value == "01/BC-BCĐ"
+    assert sheet.cell(row=5, column=2).value is None  # its rows were read before the issue
+    with app.app_context(), db.current().session() as session:
+        exports = session.scalars(select(AuditRow).where(AuditRow.action == "export")).all()
+        assert [e.detail["rows"] for e in exports] == [1]
 
 
 def test_a_write_still_waits_for_the_writer_and_then_succeeds(

@@ -135,8 +135,9 @@ def test_export_rows_in_register_columns(register: Database) -> None:
 
 
 def test_xlsx_export_opens_with_dates_and_headers(register: Database) -> None:
-    with register.session() as s:
-        export = export_register(s, AGENCY, fmt="xlsx", actor="clerk", year=2024, book="van-ban-di")
+    export = export_register(
+        register, AGENCY, fmt="xlsx", actor="clerk", year=2024, book="van-ban-di"
+    )
     assert export.filename == "so-van-ban-di-ubnd-bac-son-van-ban-di-2024.xlsx"
     ws = openpyxl.load_workbook(io.BytesIO(export.content)).active
     assert ws is not None
@@ -159,8 +160,7 @@ def test_xlsx_export_opens_with_dates_and_headers(register: Database) -> None:
 
 
 def test_csv_export_has_bom_and_vietnamese(register: Database) -> None:
-    with register.session() as s:
-        content = export_register(s, AGENCY, fmt="csv", actor="clerk", year=2024).content
+    content = export_register(register, AGENCY, fmt="csv", actor="clerk", year=2024).content
     assert content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert rows[0] == HEADERS
@@ -172,5 +172,5 @@ def test_csv_export_has_bom_and_vietnamese(register: Database) -> None:
 
 
 def test_unknown_export_format_is_422(register: Database) -> None:
-    with pytest.raises(InvalidData), register.session() as s:
-        export_register(s, AGENCY, fmt="pdf", actor="clerk")
+    with pytest.raises(InvalidData):
+        export_register(register, AGENCY, fmt="pdf", actor="clerk")

@@ -15,16 +15,14 @@ bp = Blueprint("registers", __name__, url_prefix="/api/v1/registers")
 
 
 @bp.get("/<agency_id>")
+@db.read_only  # an export writes its audit row in a transaction of its own
 def read(agency_id: str) -> Response:
     """Oldest number first; ``format=xlsx|csv`` exports the whole register."""
     query = validate(RegisterQuery, request.args.to_dict())
     auth.require_agency(agency_id)
     if query.format == "json":
-        db.reads_only()  # an export writes its audit row
-    session = db.request_session()
-    if query.format == "json":
         page = register_page(
-            session,
+            db.request_session(),
             agency_id,
             year=query.year,
             book=query.book,
@@ -34,7 +32,7 @@ def read(agency_id: str) -> Response:
         )
         return jsonify(page)
     export = export_register(
-        session,
+        db.current(),
         agency_id,
         fmt=query.format,
         actor=auth.actor(),
@@ -42,5 +40,4 @@ def read(agency_id: str) -> Response:
         book=query.book,
         q=query.q,
     )
-    session.commit()  # the export is audited
     return file_response(export.content, export.filename, export.media_type)
