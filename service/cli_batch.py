@@ -192,7 +192,7 @@ class Embedded(Client):
         from service import db
         from service.batches.views import batch_dict, get_batch
 
-        with db.current().session() as session:
+        with db.current().read_sessions() as session:
             return batch_dict(session, get_batch(session, batch_id))
 
     def archive(self, batch_id: str) -> tuple[str, bytes]:
@@ -201,7 +201,7 @@ class Embedded(Client):
         from service.batches.archive import archive_name, build_archive
         from service.batches.views import get_batch
 
-        with db.current().session() as session:
+        with db.current().read_sessions() as session:
             batch = get_batch(session, batch_id)
             with build_archive(session, batch) as spool:
                 return archive_name(batch), spool.read()

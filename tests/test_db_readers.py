@@ -23,10 +23,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, text
 
 from service import db, templates
-from service.register import create_key
+from service.db import Database
+from service.pdf import jobs
+from service.register import create_key, issue
 from service.register import export as register_export
 from service.register.models import AuditRow
 from tests.batch_helpers import post_certificates, wait_done, worker
+from tests.dbfixtures import *  # noqa: F403
+from tests.dbfixtures import example_data
 
 # Longer than any read below may take, far shorter than the 30 s busy timeout.
 HOLD_SECONDS = 3.0
@@ -35,13 +39,12 @@ HELD_INSERT = "INSERT INTO audit (at, actor, action) VALUES (CURRENT_TIMESTAMP, 
 
 
 @contextmanager
-def writer_holding_the_lock(app: Flask) -> Iterator[None]:
+def writer_holding_the_lock(database: Database) -> Iterator[None]:
     """Another connection in the middle of a write transaction, for up to HOLD_SECONDS.
 
     On SQLite it holds the write lock (BEGIN IMMEDIATE); on PostgreSQL the row
     lock of every sequence, and on both an uncommitted audit row.
     """
-    database = app.extensions["vanban.db"]
     started, release = threading.Event(), threading.Event()
     failure: list[BaseException] = []
 
@@ -89,7 +92,7 @@ def test_reads_do_not_wait_for_a_writer(client: FlaskClient, app: Flask) -> None
         "render": lambda: client.post("/api/v1/render", json={"template": "bao-cao", "data": data}),
         "healthz": lambda: client.get("/healthz"),
     }
-    with writer_holding_the_lock(app):
+    with writer_holding_the_lock(app.extensions["vanban.db"]):
         for name, call in reads.items():
             response, seconds = _timed(call)
             if name == "healthz":  # 503 here only for want of a pdf worker
@@ -107,7 +110,7 @@ def test_a_batch_status_and_archive_do_not_wait_for_a_writer(
     with worker(app):
         batch = post_certificates(client, 3)
         wait_done(client, batch["id"])
-    with writer_holding_the_lock(app):
+    with writer_holding_the_lock(app.extensions["vanban.db"]):
         status, seconds = _timed(lambda: client.get(f"/api/v1/batches/{batch['id']}"))
         assert status.status_code == 200 and status.json["status"] == "done", status.json
         assert seconds < READ_BUDGET
@@ -160,7 +163,7 @@ def test_a_write_still_waits_for_the_writer_and_then_succeeds(
     data = templates.get("bao-cao").example()
     body = {"template": "bao-cao", "data": data}
     assert client.post("/api/v1/documents", json=body).status_code == 201  # the book's row
-    with writer_holding_the_lock(app):
+    with writer_holding_the_lock(app.extensions["vanban.db"]):
         response, seconds = _timed(lambda: client.post("/api/v1/documents", json=body))
     assert response.status_code == 201, response.json
     assert response.json["number"] == 2
@@ -173,7 +176,7 @@ def test_the_api_key_look_up_does_not_wait_for_a_writer(app: Flask) -> None:
         _, secret = create_key(session, role="clerk", agencies=["bcd138-bimson"])
     client = app.test_client()
     headers = {"Authorization": f"Bearer {secret}"}
-    with writer_holding_the_lock(app):
+    with writer_holding_the_lock(app.extensions["vanban.db"]):
         response, seconds = _timed(lambda: client.get("/api/v1/agencies", headers=headers))
     assert response.status_code == 200, response.json
     assert [a["id"] for a in response.json["items"]] == ["bcd138-bimson"]
@@ -194,3 +197,15 @@ def test_reads_only_must_come_before_the_session(app: Flask) -> None:
         db.request_session()
         with pytest.raises(RuntimeError, match="before"):
             db.reads_only()
+
+
+def test_a_pdf_worker_reads_its_sources_beside_a_writer(seeded: Database) -> None:
+    with seeded.session() as session:
+        doc = issue(
+            session, template_id="bao-cao", data=example_data("bao-cao"), actor="t"
+        ).document
+    with writer_holding_the_lock(seeded):
+        [source], seconds = _timed(lambda: jobs.load_sources(seeded, [doc.id]))
+    assert seconds < READ_BUDGET
+    assert isinstance(source, jobs.Source) and source.docx is not None
+    assert source.docx[:2] == b"PK"

@@ -9,12 +9,13 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import event, select
 
-from service.db import Database
+from service.db import READ_ONLY, Database
 from service.errors import NotFound
 from service.pdf import ConverterPool, jobs
 from service.pdf.jobstore import FileJobStore, Heartbeat, Job, JobStore, Outcome
@@ -130,15 +131,19 @@ def test_a_chunk_is_read_and_stored_in_one_transaction_each(
     seeded: Database, pool: ConverterPool
 ) -> None:
     ids = _certificates(seeded, 5)
-    commits: list[int] = []
-    listener = lambda _conn: commits.append(1)  # noqa: E731
-    event.listen(seeded.engine, "commit", listener)
+    transactions: list[str] = []
+
+    def began(conn: Any) -> None:
+        transactions.append("read" if conn.get_execution_options().get(READ_ONLY) else "write")
+
+    event.listen(seeded.engine, "begin", began)
     try:
         result = jobs.convert_documents(seeded, ids, pool=pool, merged=False)
     finally:
-        event.remove(seeded.engine, "commit", listener)
+        event.remove(seeded.engine, "begin", began)
     assert result.ok and all(result.pdfs)
-    assert len(commits) == 2  # the chunk's .docx read in one, its 5 PDFs stored in the other
+    # The chunk's .docx read in a reader's transaction, its 5 PDFs stored in one other.
+    assert transactions == ["read", "write"]
     with seeded.session() as session:
         audited = session.scalars(
             select(AuditRow.document_id).where(

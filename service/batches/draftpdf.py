@@ -57,8 +57,9 @@ def load_rows(
     database: Database, batch_id: str, row_indexes: Sequence[int], fmt: str = "pdf"
 ) -> list[jobs.Source | VanbanError]:
     """For each row: its stored PDF of ``fmt`` if any, else its DOCX to convert, with the
-    metadata; or why there is nothing to convert. One short transaction, a few queries."""
-    with database.session() as session:
+    metadata; or why there is nothing to convert. One reader's transaction (no lock on
+    SQLite), a few queries."""
+    with database.read_sessions() as session:
         stored = _files(session, batch_id, row_indexes, fmt)
         missing = [i for i in row_indexes if i not in stored]
         batch = session.get(Batch, batch_id) if missing else None

@@ -87,7 +87,7 @@ def counts(session: Session, batch_id: str) -> dict[str, int]:
 
 def plan(database: Database, batch_id: str, size: int) -> list[PdfChunk]:
     """The rows waiting for their PDF as tasks of ``size`` rows each, in row order."""
-    with database.session() as session:
+    with database.read_sessions() as session:
         batch = session.get(Batch, batch_id)
         if batch is None or batch.status not in ("queued", "running"):
             return []

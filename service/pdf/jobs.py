@@ -4,7 +4,8 @@ These run in a pdf worker (they need a ConverterPool). They take the
 ``Database`` rather than a session because a conversion takes seconds and must
 happen outside any transaction: on SQLite a worker's transaction takes the write
 lock (``BEGIN IMMEDIATE``), so reading the .docx, converting and storing the
-PDF are three steps, the first and last each a short transaction of its own.
+PDF are three steps: a reader's transaction (``Database.reader``, no lock), the
+conversion, then a short writing transaction.
 Many documents are read a chunk at a time (a few queries for the whole chunk)
 and stored a chunk at a time (one transaction: the chunk's file and audit rows
 inserted together, or, when that fails, each row in a savepoint of its own, so
@@ -127,10 +128,11 @@ def load_sources(
     database: Database, document_ids: Sequence[str], fmt: str = "pdf"
 ) -> list[Source | VanbanError]:
     """For each document: its stored PDF of ``fmt`` if any, else the .docx to convert, with
-    the metadata; or why there is nothing to convert. One short transaction, a few queries."""
+    the metadata; or why there is nothing to convert. One reader's transaction (no lock on
+    SQLite), a few queries."""
     _check_format(fmt)
     ids = list(dict.fromkeys(document_ids))
-    with database.session() as session:
+    with database.read_sessions() as session:
         docs = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(ids)))}
         files: dict[tuple[str, str], bytes] = {}
         if docs:
