@@ -23,6 +23,7 @@ from service.pdf.jobstore_redis import RedisJobStore
 from service.pdf.settings import PoolSettings
 from service.register import issue
 from service.register.models import AuditRow
+from service.register.storage import DEFAULT_STORAGE
 from tests.dbfixtures import *  # noqa: F403
 from tests.dbfixtures import example_data
 from tests.pdf_service import make_app, pdf_worker
@@ -107,6 +108,12 @@ def _certificates(database: Database, count: int) -> list[str]:
     return ids
 
 
+def stored_pdfs(database: Database, document_ids: list[str]) -> list[bytes | None]:
+    """The stored PDF of each document, None where it has none (yet)."""
+    with database.read_sessions() as session:
+        return [DEFAULT_STORAGE.get(session, doc_id, "pdf") for doc_id in document_ids]
+
+
 @NEED_OFFICE
 def test_convert_documents(seeded: Database, pool: ConverterPool) -> None:
     ids = _certificates(seeded, 3)
@@ -114,7 +121,7 @@ def test_convert_documents(seeded: Database, pool: ConverterPool) -> None:
     assert result.conversions == 1  # the three certificates went through LibreOffice at once
     assert list(result.errors) == [3] and isinstance(result.errors[3], NotFound)
     assert result.page_counts == [1, 1, 1, 0]
-    stored = jobs.stored_pdfs(seeded, ids)
+    stored = stored_pdfs(seeded, ids)
     assert stored == result.pdfs[:3]
     for n, pdf in enumerate(stored, start=1):
         assert pdf is not None and f"khu dân cư số {n}" in pdf_text(pdf).lower()
@@ -160,7 +167,7 @@ def test_store_pdfs_falls_back_to_one_row_at_a_time(seeded: Database) -> None:
         seeded, "pdf", [(first, b"%PDF-a"), (first, b"%PDF-b"), (second, b"%PDF-c")]
     )
     assert kept == [b"%PDF-a", b"%PDF-a", b"%PDF-c"]  # the first one stored is kept
-    assert jobs.stored_pdfs(seeded, [first, second]) == [b"%PDF-a", b"%PDF-c"]
+    assert stored_pdfs(seeded, [first, second]) == [b"%PDF-a", b"%PDF-c"]
     again = jobs.store_pdfs(seeded, "pdf", [(second, b"%PDF-d"), ("0" * 32, b"%PDF-e")])
     assert again[0] == b"%PDF-c" and isinstance(again[1], NotFound)
     with seeded.session() as session:

@@ -286,15 +286,6 @@ def merged_pdf(
     return pdfparts.join([_part(pdf) for pdf in pdfs], meta, pdfa=pdfa)
 
 
-def stored_pdfs(
-    database: Database, document_ids: Sequence[str], fmt: str = "pdf"
-) -> list[bytes | None]:
-    """The stored ``fmt`` file of each document, None where it has none (yet)."""
-    _check_format(fmt)
-    with database.session() as session:
-        return [DEFAULT_STORAGE.get(session, doc_id, fmt) for doc_id in document_ids]
-
-
 def convert_documents(
     database: Database,
     document_ids: Sequence[str],
