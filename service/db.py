@@ -297,6 +297,37 @@ def execute_while(
         return cursor.fetchone()
 
 
+def execute_and_commit(
+    conn: Connection, statement: str, params: dict[str, Any], meanwhile: Callable[[], None]
+) -> Any:
+    """Execute driver SQL and COMMIT ``conn``'s open transaction in one round trip; the first row.
+
+    For a transaction that holds a lock its statement needs to the end (the
+    sequence row of a book, service.register.issuing): the statement and the
+    COMMIT are sent together on a psycopg pipeline, so the server releases the
+    lock as soon as it has flushed the commit, without waiting for this process
+    to read the statement's answer and send the COMMIT after it (a thread that
+    waits for the GIL behind other threads' renders, under load). ``meanwhile``
+    runs while the server executes and commits, as in ``execute_while``; the
+    answer is always read. When the statement fails the COMMIT is not run and
+    the transaction is left failed for the caller to roll back. Once this
+    returns the transaction is committed: SQLAlchemy's own commit that follows
+    finds nothing left to do (psycopg sends nothing for an idle connection).
+    """
+    with _driver_cursor(conn, statement, params) as cursor:
+        dbapi_conn = cursor.connection
+        if not hasattr(dbapi_conn, "pipeline"):  # pragma: no cover - not psycopg 3
+            cursor.execute(statement, params)
+            dbapi_conn.commit()
+            meanwhile()
+            return cursor.fetchone()
+        with dbapi_conn.pipeline():
+            cursor.execute(statement, params)
+            dbapi_conn.execute("COMMIT")
+            meanwhile()
+        return cursor.fetchone()
+
+
 def fetch_all(conn: Connection, statement: str, params: dict[str, Any]) -> list[Any]:
     """Every row of driver SQL on ``conn``, without SQLAlchemy's execution path.
 

@@ -1,4 +1,4 @@
-"""service.db.execute_while (and fetch_all) on the real PostgreSQL: the driver path.
+"""service.db.execute_while, execute_and_commit, fetch_all on the real PostgreSQL: the driver path.
 
 The issue's one statement is sent, the caller's work runs while the server
 executes and commits it, and only then is the answer read. These tests check
@@ -9,6 +9,8 @@ SQLAlchemy's, a lost connection invalidated, as Connection.execute would do.
 
 from __future__ import annotations
 
+import secrets
+import time
 from collections.abc import Iterator
 
 import psycopg
@@ -16,7 +18,7 @@ import pytest
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from service.db import execute_while, fetch_all, make_engine
+from service.db import execute_and_commit, execute_while, fetch_all, make_engine
 from tests.dbfixtures import *  # noqa: F403  (the database fixtures)
 
 pytestmark = pytest.mark.postgres
@@ -136,3 +138,98 @@ def test_fetch_all_reads_every_row_and_fails_as_sqlalchemy_does(
     with pytest.raises(OperationalError) as caught:  # the API answers this with 503
         fetch_all(conn, sql, {"low": 0})
     assert caught.value.connection_invalidated and conn.invalidated
+
+
+@pytest.fixture
+def shared_table(engine: Engine) -> Iterator[str]:
+    """A table other connections see (a temporary one is private to its session)."""
+    name = f"committing_{secrets.token_hex(4)}"
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"CREATE TABLE {name} (id integer PRIMARY KEY)")
+        conn.commit()
+    yield name
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"DROP TABLE {name}")
+        conn.commit()
+
+
+def _committed(url: str, table: str) -> list[int]:
+    with psycopg.connect(url, autocommit=True) as other:
+        return [r[0] for r in other.execute(f"SELECT id FROM {table} ORDER BY id")]
+
+
+def test_execute_and_commit_commits_before_the_answer_is_read(
+    engine: Engine, shared_table: str, pg_session_url: str
+) -> None:
+    seen: list[list[int]] = []
+
+    def meanwhile() -> None:
+        # Nothing more is sent after the statement: the COMMIT went with it, so another
+        # connection sees the whole transaction while this thread has not read a byte.
+        deadline = time.monotonic() + 5
+        while (rows := _committed(pg_session_url, shared_table)) != [1, 2]:
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
+        seen.append(rows)
+
+    insert = f"INSERT INTO {shared_table} VALUES (%(id)s) RETURNING id"
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"INSERT INTO {shared_table} VALUES (1)")  # opens the transaction
+        assert execute_and_commit(conn, insert, {"id": 2}, meanwhile) == (2,)
+        assert seen == [[1, 2]]
+        conn.commit()  # SQLAlchemy's commit after it has nothing left to do
+        assert not conn.invalidated
+        # The connection goes on as usual: a new transaction, rolled back.
+        conn.exec_driver_sql(f"INSERT INTO {shared_table} VALUES (3)")
+        conn.rollback()
+    assert _committed(pg_session_url, shared_table) == [1, 2]
+
+
+def test_execute_and_commit_of_a_failing_statement_commits_nothing(
+    engine: Engine, shared_table: str, pg_session_url: str
+) -> None:
+    insert = f"INSERT INTO {shared_table} VALUES (%(id)s) RETURNING id"
+    calls: list[int] = []
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"INSERT INTO {shared_table} VALUES (5)")
+        conn.commit()
+        conn.exec_driver_sql(f"INSERT INTO {shared_table} VALUES (6)")  # in the transaction
+        with pytest.raises(IntegrityError) as caught:
+            execute_and_commit(conn, insert, {"id": 5}, lambda: calls.append(1))
+        assert isinstance(caught.value.orig, psycopg.errors.UniqueViolation)
+        assert calls == [1]
+        conn.rollback()
+        assert not conn.invalidated
+    # The COMMIT sent with the failed statement did not commit the row before it.
+    assert _committed(pg_session_url, shared_table) == [5]
+
+
+def test_execute_and_commit_with_a_failing_work_still_commits_and_reads(
+    engine: Engine, shared_table: str, pg_session_url: str
+) -> None:
+    def meanwhile() -> None:
+        raise ValueError("the work failed")
+
+    insert = f"INSERT INTO {shared_table} VALUES (%(id)s) RETURNING id"
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"INSERT INTO {shared_table} VALUES (8)")
+        with pytest.raises(ValueError, match="the work failed"):
+            execute_and_commit(conn, insert, {"id": 9}, meanwhile)
+        conn.rollback()  # what the caller does on an error: nothing is left to roll back
+        assert not conn.invalidated
+        assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+    assert _committed(pg_session_url, shared_table) == [8, 9]
+
+
+def test_execute_and_commit_on_a_lost_connection_is_invalidated(
+    engine: Engine, pg_session_url: str
+) -> None:
+    with engine.connect() as conn:
+        pid = _pid(conn)
+        with psycopg.connect(pg_session_url, autocommit=True) as other:
+            other.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        with pytest.raises(OperationalError) as caught:
+            execute_and_commit(conn, "SELECT %(x)s::integer", {"x": 1}, lambda: None)
+        assert caught.value.connection_invalidated
+        assert conn.invalidated

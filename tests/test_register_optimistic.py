@@ -118,6 +118,29 @@ def test_a_miss_gives_the_document_its_new_number_without_rendering_it_again(
     assert stored == expected.content
 
 
+def test_under_the_row_lock_the_documents_statement_also_commits(
+    pg_url: str, make_database: Callable[[str], Database], takes: list[int]
+) -> None:
+    host = make_database(pg_url)
+    with host.sessions() as s:
+        # The year's first number: taken under the row lock, in a transaction of its own.
+        doc = issue(s, template_id="ke-hoach", data=example_data("ke-hoach"), actor="t").document
+        assert takes == [1]
+        # The caller has not committed yet, and yet the document is in the register and
+        # the sequence row free: the statement that wrote it committed in the same trip.
+        with psycopg.connect(pg_url, autocommit=True) as other:
+            locked = other.execute(
+                "SELECT last_number FROM sequences WHERE agency_id = %s AND book_id = %s"
+                " AND year = %s FOR UPDATE NOWAIT",
+                (AGENCY, BOOK, YEAR),
+            ).fetchone()
+            found = other.execute("SELECT number FROM documents WHERE id = %s", (doc.id,))
+            assert locked == (1,) and found.fetchone() == (1,)
+        s.commit()
+    assert _register(host) == [1]
+    assert _issue(host) == 2
+
+
 def test_an_open_transaction_of_the_caller_is_respected(
     pg_url: str, make_database: Callable[[str], Database], takes: list[int]
 ) -> None:

@@ -122,7 +122,9 @@ def issue(
 
     On PostgreSQL, when the caller has no transaction open, the document is
     committed by the one statement that claims its number (see
-    ``_issue_optimistically``); the caller's commit then has nothing left to do.
+    ``_issue_optimistically``) or, when that misses, by the round trip that
+    writes it after its number was taken under the row lock; the caller's
+    commit then has nothing left to do.
     Only the .docx is made here; PDF formats in ``formats`` are made from it after
     the commit, on the pdf queue (``service.pdf.jobs``).
     ``number`` skips allocation and uses a number reserved with ``reserve_block``;
@@ -186,7 +188,10 @@ def issue(
         if found is not None:
             numbering.advance(session, agency.id, book.id, year, number - 1)
             return IssueResult(found, False)
-    written = _write(session, entry, number, storage, reply)
+    # In a transaction of its own (``optimistic``), the document's statement commits it
+    # in the same round trip: the row lock is released by the server, not when this
+    # thread, which may wait for the GIL behind other threads' renders, gets to it.
+    written = _write(session, entry, number, storage, reply, commit=optimistic)
     if session.get_bind().dialect.name == "postgresql":
         numbering.predictions(session).taken(agency.id, book.id, year, number)
     return _issued(written)
@@ -275,9 +280,11 @@ def _write(
     number: int,
     storage: Storage,
     reply: Callable[[Document], Any] | None,
+    *,
+    commit: bool = False,
 ) -> writing.Written:
-    """Render with ``number`` (already ours) and write."""
-    written = _attempt(session, entry, number, storage, None, reply)
+    """Render with ``number`` (already ours) and write; ``commit``: see writing.write."""
+    written = _attempt(session, entry, number, storage, None, reply, commit=commit)
     assert written is not None
     return written
 
@@ -289,6 +296,8 @@ def _attempt(
     storage: Storage,
     claim: writing.Claim | None,
     reply: Callable[[Document], Any] | None,
+    *,
+    commit: bool = False,
 ) -> writing.Written | None:
     """Render with ``number`` and write the document, its .docx and its audit row.
 
@@ -348,7 +357,7 @@ def _attempt(
     )
     rows = writing.Rows(document, (file,), trail)
     try:
-        written = writing.write(session, rows, claim=claim, meanwhile=reply)
+        written = writing.write(session, rows, claim=claim, meanwhile=reply, commit=commit)
     except IntegrityError as exc:
         message = f"Số {number} của sổ {entry.book_id} năm {entry.year} đã có văn bản"
         raise _conflict(exc, message) from exc

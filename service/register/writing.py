@@ -19,7 +19,10 @@ and takes the sequence row lock only for the length of one statement). The
 statement fails as a whole on any unique violation (a twin's idempotency
 key), so it never takes a number without writing its document; and its lock
 order, sequence row first and then the documents indexes, is the same as in
-the pessimistic path, so the two cannot deadlock each other.
+the pessimistic path, so the two cannot deadlock each other. On that
+pessimistic path (the number taken under the sequence row's lock first)
+``commit`` sends the transaction's COMMIT with the statement, so the lock is
+held for one round trip less (service.db.execute_and_commit).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from sqlalchemy import Dialect, Select, Table, bindparam, exists, insert, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from service.db import execute_while
+from service.db import execute_and_commit, execute_while
 from service.register.models import AuditRow, Document, FileRow, SequenceRow
 
 DOCUMENTS: Table = Document.__table__  # type: ignore[assignment]
@@ -184,6 +187,7 @@ def write(
     *,
     claim: Claim | None = None,
     meanwhile: Callable[[Document], Any] | None = None,
+    commit: bool = False,
 ) -> Written | None:
     """Insert the document, its files and its audit row; None when ``claim`` missed.
 
@@ -196,6 +200,10 @@ def write(
     and must not use the database; what it returns comes back as
     ``Written.extra``. When nothing was written, the document is taken out of
     the session again and what ``meanwhile`` made is dropped.
+    ``commit`` (PostgreSQL, in a transaction the session opened for this
+    document) commits that transaction in the same round trip as the statement
+    (service.db.execute_and_commit): a lock taken earlier in it is released
+    without waiting for this thread again.
     """
     conn = session.connection()
     params: dict[str, Any] = {}
@@ -218,8 +226,9 @@ def write(
                 s_previous=claim.number - 1,
             )
         driver = _driver_statement(conn.dialect, claim is not None, len(rows.files))
+        run = execute_and_commit if commit else execute_while
         try:
-            found = execute_while(conn, driver.sql, driver.params(params), build)
+            found = run(conn, driver.sql, driver.params(params), build)
         except BaseException:
             _forget(session, made)
             raise
@@ -227,8 +236,8 @@ def write(
             _forget(session, made)
             return None
     else:
-        if claim is not None:
-            raise ValueError("claiming a number in the insert needs PostgreSQL")
+        if claim is not None or commit:
+            raise ValueError("claiming a number or committing in the insert needs PostgreSQL")
         conn.execute(insert(DOCUMENTS), _strip(params, "d_"))
         for i in range(len(rows.files)):
             conn.execute(insert(FILES), _strip(params, f"f{i}_"))
