@@ -181,7 +181,7 @@ def issue(
     # the lock only the number is set, then the document written and committed.
     renderer.prime()
     number = numbering.take(session, agency.id, book.id, year)
-    if idempotency_key is not None:
+    if idempotency_key is not None and not optimistic:
         # A concurrent twin with the same key held the lock until it committed: look
         # again, and give the number back (we still hold the row lock).
         found = _existing(session, actor, idempotency_key, digest)
@@ -191,7 +191,15 @@ def issue(
     # In a transaction of its own (``optimistic``), the document's statement commits it
     # in the same round trip: the row lock is released by the server, not when this
     # thread, which may wait for the GIL behind other threads' renders, gets to it.
-    written = _write(session, entry, number, storage, reply, commit=optimistic)
+    # A twin committed meanwhile is found by the statement itself (the key's unique
+    # index), without a look-up under the lock.
+    try:
+        written = _write(session, entry, number, storage, reply, commit=optimistic)
+    except IdempotencyConflict:
+        if not optimistic:
+            raise
+        session.rollback()  # gives the number back
+        return IssueResult(_twin(session, entry), False)
     if session.get_bind().dialect.name == "postgresql":
         numbering.predictions(session).taken(agency.id, book.id, year, number)
     return _issued(written)
