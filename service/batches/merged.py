@@ -1,4 +1,4 @@
-"""merged.pdf of a finished batch: the stored PDF of every row, in row order, joined by pypdf.
+"""merged.pdf of a finished batch: the stored PDF of every row, in row order, joined by qpdf.
 
 No LibreOffice is needed: the per-row PDFs made in the PDF phase are read
 back from where the batch's source keeps them (the register for an issued
@@ -8,7 +8,7 @@ failed) are left out and listed, so one bad row cannot hold back the others;
 ``POST …/retry`` makes the missing ones.
 
 Once every row has its PDF the batch cannot change any more, and the joined
-file (seconds of pypdf work for a thousand pages) is kept in ``batch_merged``
+file (seconds of work for a thousand pages) is kept in ``batch_merged``
 and read back by every download: a worker joins it as soon as the batch
 closes (``keep``, workers.batches.keep_merged), and a download that comes
 first joins and keeps it itself. One process joins at a time: the joiner

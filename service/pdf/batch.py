@@ -159,7 +159,7 @@ def convert_many(
         part = run.parts.get(index)
         meta = run.metadata[index]
         pdfs.append(None if part is None else pdfparts.part_pdf(part, meta, pdfa=pdfa))
-    ordered = [run.parts[i] for i in range(len(docs)) if i in run.parts]
+    ordered = [pdf for pdf in pdfs if pdf is not None]
     joined = pdfparts.join(ordered, merged_metadata, pdfa=pdfa) if merged and ordered else None
     log.info(
         "pdf batch: %s documents, %s conversions, %s failed",

@@ -34,7 +34,7 @@ from service.db import Database
 from service.errors import Conflict, DocumentNotFound, NotFound, VanbanError
 from service.pdf import pdfparts
 from service.pdf.batch import BatchResult, convert_many
-from service.pdf.pdfparts import Part, PdfMetadata
+from service.pdf.pdfparts import PdfMetadata
 from service.pdf.pool import ConverterPool
 from service.register import audit
 from service.register.agencies import get_agency
@@ -274,16 +274,11 @@ def page_count(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
-def _part(pdf: bytes) -> Part:
-    reader = PdfReader(io.BytesIO(pdf))
-    return Part(reader, 0, len(reader.pages) - 1)
-
-
 def merged_pdf(
     pdfs: Sequence[bytes], meta: PdfMetadata | None = None, *, pdfa: bool = False
 ) -> bytes:
-    """One PDF of ``pdfs`` in order (pypdf only: no LibreOffice needed, e.g. for merged.pdf)."""
-    return pdfparts.join([_part(pdf) for pdf in pdfs], meta, pdfa=pdfa)
+    """One PDF of ``pdfs`` in order (no LibreOffice needed, e.g. for merged.pdf)."""
+    return pdfparts.join(pdfs, meta, pdfa=pdfa)
 
 
 def convert_documents(
