@@ -146,6 +146,10 @@ def test_pdfa_join_keeps_the_output_intent_and_writes_its_metadata() -> None:
     assert info is not None
     assert (info.title, info.author, info.subject) == (meta.title, meta.author, meta.subject)
     assert info.producer == pdfparts.PRODUCER
+    # PDF/A: the XMP dates are those of the document information.
+    created = info.creation_date
+    assert created is not None
+    assert f"<xmp:CreateDate>{created.isoformat()}</xmp:CreateDate>" in xmp
 
 
 def test_a_join_without_pdfa_has_no_pdfa_identification() -> None:

@@ -92,8 +92,9 @@ def split(pdf: bytes, marks: Sequence[str]) -> list[Part]:
     return [Part(reader, a, b) for a, b in page_ranges(starts, len(reader.pages))]
 
 
-def _xmp(meta: PdfMetadata | None, pdfa: bool) -> bytes:
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+def _xmp(meta: PdfMetadata | None, pdfa: bool, moment: dt.datetime) -> bytes:
+    """The XMP packet; its dates are ``moment``, as in the document information (PDF/A)."""
+    now = moment.isoformat()
     meta = meta or PdfMetadata()
 
     def alt(tag: str, value: str | None) -> str:
@@ -156,13 +157,18 @@ def _info(meta: PdfMetadata | None, now: str) -> dict[str, str]:
     return info
 
 
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
 def _finish(writer: PdfWriter, source: PdfReader, meta: PdfMetadata | None, pdfa: bool) -> bytes:
-    writer.add_metadata(_info(meta, _pdf_date(dt.datetime.now(dt.UTC))))
+    moment = _now()
+    writer.add_metadata(_info(meta, _pdf_date(moment)))
     if pdfa:
         intents = cast(DictionaryObject, source.trailer["/Root"]).get("/OutputIntents")
         if intents is not None:
             writer.root_object[NameObject("/OutputIntents")] = intents.clone(writer)
-        writer.xmp_metadata = _xmp(meta, pdfa=True)
+        writer.xmp_metadata = _xmp(meta, True, moment)
         stream = cast(DictionaryObject, writer.root_object["/Metadata"].get_object())
         stream[NameObject("/Type")] = NameObject("/Metadata")
         stream[NameObject("/Subtype")] = NameObject("/XML")
@@ -293,7 +299,8 @@ def _feed_value(obj: Any, h: Any, digests: dict[tuple[int, int], bytes], path: t
 
 def _describe(out: pikepdf.Pdf, first: pikepdf.Pdf, meta: PdfMetadata | None, pdfa: bool) -> None:
     """Document information, language, and for PDF/A the output intent and XMP metadata."""
-    for key, value in _info(meta, _pdf_date(dt.datetime.now(dt.UTC))).items():
+    moment = _now()
+    for key, value in _info(meta, _pdf_date(moment)).items():
         out.docinfo[key] = pikepdf.String(value)
     lang = first.Root.get("/Lang")
     if lang is not None:
@@ -302,7 +309,7 @@ def _describe(out: pikepdf.Pdf, first: pikepdf.Pdf, meta: PdfMetadata | None, pd
         intents = first.Root.get("/OutputIntents")
         if intents is not None:
             out.Root.OutputIntents = _copy(out, intents)
-        stream = pikepdf.Stream(out, _xmp(meta, pdfa=True))
+        stream = pikepdf.Stream(out, _xmp(meta, True, moment))
         stream.Type = pikepdf.Name.Metadata
         stream.Subtype = pikepdf.Name.XML
         out.Root.Metadata = out.make_indirect(stream)
