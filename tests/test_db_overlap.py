@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import psycopg
 import pytest
@@ -93,14 +94,18 @@ def test_a_driver_error_is_sqlalchemys_and_the_connection_goes_on(conn: Connecti
     assert conn.execute(text("SELECT count(*) FROM overlap")).scalar() == 1
 
 
-def test_a_lost_connection_is_invalidated(conn: Connection, pg_session_url: str) -> None:
-    pid = _pid(conn)
-    with psycopg.connect(pg_session_url, autocommit=True) as other:
-        other.execute("SELECT pg_terminate_backend(%s)", (pid,))
-    with pytest.raises(OperationalError) as caught:
-        execute_while(conn, "SELECT %(x)s::integer", {"x": 1}, lambda: None)
-    assert caught.value.connection_invalidated
-    assert conn.invalidated
+@pytest.mark.parametrize("run", [execute_while, execute_and_commit])
+def test_a_lost_connection_is_invalidated(
+    engine: Engine, pg_session_url: str, run: Callable[..., Any]
+) -> None:
+    with engine.connect() as conn:  # in a transaction, as execute_and_commit needs
+        pid = _pid(conn)
+        with psycopg.connect(pg_session_url, autocommit=True) as other:
+            other.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        with pytest.raises(OperationalError) as caught:
+            run(conn, "SELECT %(x)s::integer", {"x": 1}, lambda: None)
+        assert caught.value.connection_invalidated
+        assert conn.invalidated
 
 
 def test_a_lost_connection_retires_the_older_ones_of_its_pool(
@@ -220,16 +225,3 @@ def test_execute_and_commit_with_a_failing_work_still_commits_and_reads(
         assert not conn.invalidated
         assert conn.exec_driver_sql("SELECT 1").scalar() == 1
     assert _committed(pg_session_url, shared_table) == [8, 9]
-
-
-def test_execute_and_commit_on_a_lost_connection_is_invalidated(
-    engine: Engine, pg_session_url: str
-) -> None:
-    with engine.connect() as conn:
-        pid = _pid(conn)
-        with psycopg.connect(pg_session_url, autocommit=True) as other:
-            other.execute("SELECT pg_terminate_backend(%s)", (pid,))
-        with pytest.raises(OperationalError) as caught:
-            execute_and_commit(conn, "SELECT %(x)s::integer", {"x": 1}, lambda: None)
-        assert caught.value.connection_invalidated
-        assert conn.invalidated
