@@ -7,12 +7,14 @@ import os
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from sqlalchemy import ColumnElement, and_, or_
 from werkzeug.wsgi import wrap_file
 
 from service import agencies, db
 from service.api import auth
 from service.api.body import parse
 from service.api.files import content_disposition, file_response
+from service.api.schemas import BatchQuery
 from service.batches.archive import SPOOL_BYTES, archive_name, build_archive
 from service.batches.create import NewBatch, create_batch
 from service.batches.dispatch import enqueue, retry_failed
@@ -22,9 +24,11 @@ from service.batches.models import Batch
 from service.batches.pdfphase import pdf_format
 from service.batches.schema import BatchRequest, check_callback_url
 from service.batches.upload import read_upload
-from service.batches.views import batch_dict, get_batch
-from service.errors import BadRequest, Forbidden, InvalidData
+from service.batches.views import batch_dict, batch_page, get_batch
+from service.errors import BadRequest, Forbidden, InvalidData, UnknownAgency
 from service.pdf import wiring
+from service.register.agencies import get_agency
+from service.validation import validate
 
 bp = Blueprint("batches", __name__, url_prefix="/api/v1/batches")
 
@@ -155,6 +159,40 @@ def _visible(batch_id: str) -> Batch:
         if key is not None and key.role != "admin" and batch.created_by != auth.actor():
             raise Forbidden("Khóa API này không xem được đợt phát hành của người khác")
     return batch
+
+
+@bp.get("")
+@db.read_only
+def listing() -> Response:
+    """Batches newest first, page by page: a clerk's key sees its agencies' and its own."""
+    query = validate(BatchQuery, request.args.to_dict())
+    session = db.request_session()
+    if query.agency is not None:
+        if get_agency(session, query.agency) is None:
+            raise UnknownAgency(f"Không có cơ quan mã {query.agency!r}")
+        auth.require_agency(query.agency)
+    page = batch_page(
+        session,
+        visible=_visible_batches(),
+        agency=query.agency,
+        status=query.status,
+        page=query.page,
+        per_page=query.per_page,
+    )
+    response = jsonify(page)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _visible_batches() -> ColumnElement[bool] | None:
+    """The batches this request's key may see (as ``_visible`` decides for one); None: all."""
+    key = auth.current_key()
+    if key is None or key.role == "admin":
+        return None
+    return or_(
+        Batch.agency_id.in_(list(key.agencies or [])),
+        and_(Batch.agency_id.is_(None), Batch.created_by == auth.actor()),
+    )
 
 
 @bp.get("/<batch_id>")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from service.api.openapi_parts import query_params
+from service.api.schemas import BatchQuery
 from service.batches.schema import BatchRequest
 
 Problems = Callable[..., dict[str, Any]]
@@ -33,6 +35,33 @@ _BATCH = {
     },
     "required": ["id", "status", "total", "done", "failed", "documents", "errors"],
 }
+# A listing's item: the batch object without its lists of documents and errors.
+_SUMMARY = {
+    "type": "object",
+    "description": "Một đợt phát hành (không kèm danh sách văn bản và lỗi: xem url)",
+    "properties": {
+        name: prop
+        for name, prop in _BATCH["properties"].items()  # type: ignore[attr-defined]
+        if name not in ("documents", "errors")
+    }
+    | {
+        "template": {"type": "string"},
+        "agency": {"type": ["string", "null"]},
+        "created_at": {"type": "string", "format": "date-time"},
+        "url": {"type": "string"},
+    },
+    "required": ["id", "status", "total", "done", "failed", "url"],
+}
+_PAGE = {
+    "type": "object",
+    "properties": {
+        "items": {"type": "array", "items": _SUMMARY},
+        "page": {"type": "integer"},
+        "per_page": {"type": "integer"},
+        "total": {"type": "integer", "description": "Số đợt khớp điều kiện"},
+    },
+    "required": ["items", "page", "per_page", "total"],
+}
 _UPLOAD = {
     "type": "object",
     "required": ["template", "file"],
@@ -53,11 +82,22 @@ def _json(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def batch_paths(problems: Problems) -> dict[str, Any]:
-    """POST /api/v1/batches, GET …/{id}, …/archive, …/merged.pdf, POST …/retry."""
+    """GET and POST /api/v1/batches, GET …/{id}, …/archive, …/merged.pdf, POST …/retry."""
     one = {"name": "batch_id", "in": "path", "required": True, "schema": {"type": "string"}}
     zip_file = {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
     return {
         "/api/v1/batches": {
+            "get": {
+                "tags": ["batches"],
+                "operationId": "listBatches",
+                "summary": "Các đợt phát hành, mới nhất trước, từng trang",
+                "description": "Khóa của văn thư: các đợt của cơ quan mình và đợt mình tạo.",
+                "parameters": query_params(BatchQuery),
+                "responses": {
+                    "200": {"description": "Một trang các đợt", "content": _json(_PAGE)},
+                    **problems("Forbidden", "NotFound", "InvalidData"),
+                },
+            },
             "post": {
                 "tags": ["batches"],
                 "operationId": "createBatch",
@@ -79,7 +119,7 @@ def batch_paths(problems: Problems) -> dict[str, Any]:
                         "ServiceUnavailable",
                     ),
                 },
-            }
+            },
         },
         "/api/v1/batches/{batch_id}": {
             "get": {

@@ -15,3 +15,17 @@ DISPOSITION = {
 def json_ref(model: str) -> dict[str, Any]:
     """A JSON body of the component schema ``model``."""
     return {"application/json": {"schema": {"$ref": REF.format(model=model)}}}
+
+
+def query_params(model: Any) -> list[dict[str, Any]]:
+    """The query parameters of ``model`` (the model the view validates them with)."""
+    schema = model.model_json_schema(mode="validation")
+    params = []
+    for name, prop in schema["properties"].items():
+        description = prop.pop("description", None)
+        prop.pop("title", None)
+        param: dict[str, Any] = {"name": name, "in": "query", "required": False, "schema": prop}
+        if description:
+            param["description"] = description
+        params.append(param)
+    return params

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from service.api.openapi_parts import BINARY, DISPOSITION, REF
+from service.api.openapi_parts import BINARY, DISPOSITION, REF, query_params
 from service.api.openapi_parts import json_ref as _json
 from service.api.schemas import RegisterQuery
 from service.batches.sheet import XLSX_MEDIA_TYPE
@@ -28,20 +28,6 @@ def _path_param(name: str, text: str) -> dict[str, Any]:
         "schema": {"type": "string"},
         "description": text,
     }
-
-
-def _query_params(model: Any) -> list[dict[str, Any]]:
-    """The query parameters of ``model`` (the model the view validates them with)."""
-    schema = model.model_json_schema(mode="validation")
-    params = []
-    for name, prop in schema["properties"].items():
-        description = prop.pop("description", None)
-        prop.pop("title", None)
-        param: dict[str, Any] = {"name": name, "in": "query", "required": False, "schema": prop}
-        if description:
-            param["description"] = description
-        params.append(param)
-    return params
 
 
 def _issue_examples(specs: Iterable[TemplateSpec]) -> dict[str, Any]:
@@ -161,7 +147,7 @@ def register_paths(problems: Problems, specs: list[TemplateSpec]) -> dict[str, A
                 "tags": ["registers"],
                 "operationId": "getRegister",
                 "summary": "Sổ văn bản đi của cơ quan, từng trang; format=xlsx|csv: xuất cả sổ",
-                "parameters": [agency_id, *_query_params(RegisterQuery)],
+                "parameters": [agency_id, *query_params(RegisterQuery)],
                 "responses": {
                     "200": {
                         "description": "Một trang của sổ (JSON), hoặc cả sổ (Excel, CSV)",

@@ -155,6 +155,20 @@ class RegisterQuery(BaseModel):
     format: Literal["json", "xlsx", "csv"] = "json"
 
 
+class BatchQuery(BaseModel):
+    """Query of GET /api/v1/batches (unknown parameters are ignored)."""
+
+    model_config = ConfigDict(extra="ignore")
+    agency: str | None = Field(
+        default=None, max_length=63, description="Chỉ các đợt của cơ quan này"
+    )
+    status: Literal["queued", "running", "done", "failed"] | None = Field(
+        default=None, description="Chỉ các đợt ở trạng thái này"
+    )
+    page: int = Field(default=1, ge=1)
+    per_page: int = Field(default=50, ge=1, le=500)
+
+
 class AuditEntry(BaseModel):
     """One line of a document's audit trail: who did what, when."""
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from service.batches.expiry import expires_at
@@ -31,6 +32,17 @@ def _preview_days() -> int | None:
     return int(current_app.config["BATCH_PREVIEW_DAYS"]) if has_app_context() else None
 
 
+@dataclass(frozen=True)
+class _Counts:
+    """How many rows are done, failed, pending, and (with PDF) how their PDFs stand."""
+
+    done: int = 0
+    failed: int = 0
+    pending: int = 0
+    pdf_done: int = 0
+    pdf_failed: int = 0
+
+
 def batch_dict(session: Session, batch: Batch, *, with_rows: bool = False) -> dict[str, Any]:
     """api.md's batch object, plus numbers, timestamps and (on request) every row.
 
@@ -50,42 +62,69 @@ def batch_dict(session: Session, batch: Batch, *, with_rows: bool = False) -> di
         .where(BatchRow.batch_id == batch.id)
         .order_by(BatchRow.row_index)
     ).all()
-    done = sum(1 for r in rows if r.status == "done")
-    failed = sum(1 for r in rows if r.status == "failed")
-    url = URL.format(id=batch.id)
+    statuses = [r.status for r in rows]
+    pdf = [r.pdf_status for r in rows]
+    counts = _Counts(
+        done=statuses.count("done"),
+        failed=statuses.count("failed"),
+        pending=len(rows) - statuses.count("done") - statuses.count("failed"),
+        pdf_done=pdf.count("done"),
+        pdf_failed=pdf.count("failed"),
+    )
     fmt = pdf_format(batch.formats)
+    body = _summary(batch, counts)
+    # Issued rows and the failed register entries that keep their numbers, in row order.
+    body["documents"] = [r.document_id for r in rows if r.document_id and r.status != "pending"]
+    body["errors"] = [
+        {
+            "loc": ["rows", r.row_index],
+            "row": r.line,
+            "number": r.number,
+            "document": r.document_id,
+            "msg": r.error,
+        }
+        for r in rows
+        if r.status == "failed"
+    ] + [
+        {
+            "loc": ["rows", r.row_index],
+            "row": r.line,
+            "number": r.number,
+            "document": r.document_id,
+            "msg": r.pdf_error,
+            "format": fmt,
+        }
+        for r in rows
+        if r.pdf_status == "failed"
+    ]
+    if with_rows:
+        body["rows"] = [
+            {
+                "index": r.row_index,
+                "row": r.line,
+                "number": r.number,
+                "status": r.status,
+                "document": r.document_id,
+                "error": r.error,
+            }
+            for r in rows
+        ]
+        if fmt is not None:
+            for out, r in zip(body["rows"], rows, strict=True):
+                out["pdf"], out["pdf_error"] = r.pdf_status, r.pdf_error
+    return body
+
+
+def _summary(batch: Batch, counts: _Counts) -> dict[str, Any]:
+    """The batch object without its lists of documents and errors (a listing's item)."""
+    url = URL.format(id=batch.id)
     body: dict[str, Any] = {
         "id": batch.id,
         "status": batch.status,
         "total": batch.total,
-        "done": done,
-        "failed": failed,
-        "pending": len(rows) - done - failed,
-        # Issued rows and the failed register entries that keep their numbers, in row order.
-        "documents": [r.document_id for r in rows if r.document_id and r.status != "pending"],
-        "errors": [
-            {
-                "loc": ["rows", r.row_index],
-                "row": r.line,
-                "number": r.number,
-                "document": r.document_id,
-                "msg": r.error,
-            }
-            for r in rows
-            if r.status == "failed"
-        ]
-        + [
-            {
-                "loc": ["rows", r.row_index],
-                "row": r.line,
-                "number": r.number,
-                "document": r.document_id,
-                "msg": r.pdf_error,
-                "format": fmt,
-            }
-            for r in rows
-            if r.pdf_status == "failed"
-        ],
+        "done": counts.done,
+        "failed": counts.failed,
+        "pending": counts.pending,
         "template": batch.template,
         "issue": batch.issue,
         "formats": list(batch.formats),
@@ -105,13 +144,12 @@ def batch_dict(session: Session, batch: Batch, *, with_rows: bool = False) -> di
         "archive": f"{url}/archive",
         "url": url,
     }
-    if fmt is not None:
+    if pdf_format(batch.formats) is not None:
         # The PDF phase: the batch stays "running" until every done row's PDF is settled.
-        pdf = [r.pdf_status for r in rows]
-        body["pdf_done"] = pdf.count("done")
-        body["pdf_failed"] = pdf.count("failed")
-        body["pdf_pending"] = body["done"] - body["pdf_done"] - body["pdf_failed"]
-        body["phase"] = _phase(batch.status, body["pending"], body["pdf_pending"])
+        body["pdf_done"] = counts.pdf_done
+        body["pdf_failed"] = counts.pdf_failed
+        body["pdf_pending"] = counts.done - counts.pdf_done - counts.pdf_failed
+        body["phase"] = _phase(batch.status, counts.pending, body["pdf_pending"])
         body["merged_pdf"] = f"{url}/merged.pdf"
     if batch.callback_url:
         body["callback"] = {
@@ -119,22 +157,79 @@ def batch_dict(session: Session, batch: Batch, *, with_rows: bool = False) -> di
             "sent_at": iso(batch.callback_sent_at),
             "error": batch.callback_error,
         }
-    if with_rows:
-        body["rows"] = [
-            {
-                "index": r.row_index,
-                "row": r.line,
-                "number": r.number,
-                "status": r.status,
-                "document": r.document_id,
-                "error": r.error,
-            }
-            for r in rows
-        ]
-        if fmt is not None:
-            for out, r in zip(body["rows"], rows, strict=True):
-                out["pdf"], out["pdf_error"] = r.pdf_status, r.pdf_error
     return body
+
+
+def batch_page(
+    session: Session,
+    *,
+    visible: ColumnElement[bool] | None = None,
+    agency: str | None = None,
+    status: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> dict[str, Any]:
+    """Batches newest first, a page at a time: ``{"items", "page", "per_page", "total"}``.
+
+    ``visible`` limits them to what the caller may see; each item is the batch
+    object without its lists of documents and errors (``url`` has them).
+    """
+    where = [
+        c
+        for c in (visible, _eq(Batch.agency_id, agency), _eq(Batch.status, status))
+        if c is not None
+    ]
+    total = session.scalar(select(func.count(Batch.id)).where(*where))
+    batches = session.scalars(
+        select(Batch)
+        .where(*where)
+        .order_by(Batch.created_at.desc(), Batch.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    counts = _counts(session, [b.id for b in batches])
+    return {
+        "items": [_summary(b, counts.get(b.id, _Counts())) for b in batches],
+        "page": page,
+        "per_page": per_page,
+        "total": total or 0,
+    }
+
+
+def _eq(column: Any, value: str | None) -> ColumnElement[bool] | None:
+    return None if value is None else column == value
+
+
+def _counts(session: Session, batch_ids: list[str]) -> dict[str, _Counts]:
+    """The row counts of these batches, in one query."""
+    if not batch_ids:
+        return {}
+
+    def count(column: Any, value: str) -> Any:
+        return func.sum(case((column == value, 1), else_=0))
+
+    found = session.execute(
+        select(
+            BatchRow.batch_id,
+            func.count(),
+            count(BatchRow.status, "done"),
+            count(BatchRow.status, "failed"),
+            count(BatchRow.pdf_status, "done"),
+            count(BatchRow.pdf_status, "failed"),
+        )
+        .where(BatchRow.batch_id.in_(batch_ids))
+        .group_by(BatchRow.batch_id)
+    ).all()
+    return {
+        batch_id: _Counts(
+            done=int(done),
+            failed=int(failed),
+            pending=int(rows - done - failed),
+            pdf_done=int(pdf_done),
+            pdf_failed=int(pdf_failed),
+        )
+        for batch_id, rows, done, failed, pdf_done, pdf_failed in found
+    }
 
 
 def _phase(status: str, pending: int, pdf_pending: int) -> str | None:
