@@ -7,7 +7,10 @@ document (with 1 client the two interleaved, request by request), and prints
 documents per second and p50/p95 latency of each, the ratio issue/render,
 and checks that the register holds exactly 1..N.
 
-    .venv/bin/python bench/issue.py [--n 400] [--workers 3] [--auth] [--pg postgresql://postgres@127.0.0.1:5432/postgres]
+    .venv/bin/python bench/issue.py [--n 400] [--workers 3] [--auth] [--keyed] [--pg postgresql://postgres@127.0.0.1:5432/postgres]
+
+``--keyed`` sends every issue with an Idempotency-Key of its own, as a client
+that retries safely does.
 
 Targets (issue 3): issuing costs at most 1.5x a stateless render (p50, 1 client),
 and at least 100 issued documents/s with 8 clients.
@@ -59,6 +62,14 @@ def _wait_http(port: int, timeout: float = 30.0) -> None:
 
 
 HEADERS = {"Content-Type": "application/json"}
+KEYED = {"on": False}
+
+
+def _headers(path: str) -> dict[str, str]:
+    """The request's headers: with ``--keyed``, an issue's own Idempotency-Key."""
+    if KEYED["on"] and path == "/api/v1/documents":
+        return {**HEADERS, "Idempotency-Key": secrets.token_hex(12)}
+    return HEADERS
 
 
 def _run(port: int, path: str, bodies: list[bytes], clients: int) -> tuple[float, list[float]]:
@@ -76,7 +87,7 @@ def _run(port: int, path: str, bodies: list[bytes], clients: int) -> tuple[float
                     break
                 _, body = queue.pop(0)
             start = time.perf_counter()
-            conn.request("POST", path, body, HEADERS)
+            conn.request("POST", path, body, _headers(path))
             response = conn.getresponse()
             response.read()
             elapsed = (time.perf_counter() - start) * 1000
@@ -113,7 +124,7 @@ def _paired(
         pair = [("/api/v1/render", render_body), ("/api/v1/documents", issue_body)]
         for path, body in pair if i % 2 == 0 else pair[::-1]:
             start = time.perf_counter()
-            conn.request("POST", path, body, HEADERS)
+            conn.request("POST", path, body, _headers(path))
             response = conn.getresponse()
             response.read()
             times[path].append((time.perf_counter() - start) * 1000)
@@ -186,7 +197,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--auth", action="store_true", help="AUTH_REQUIRED=true, requests with a clerk's API key"
     )
+    parser.add_argument(
+        "--keyed", action="store_true", help="an Idempotency-Key of its own on every issue"
+    )
     args = parser.parse_args(argv)
+    KEYED["on"] = args.keyed
 
     name = f"vanban_bench_{secrets.token_hex(4)}"
     with psycopg.connect(args.pg, autocommit=True) as conn:
@@ -251,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
             f"gunicorn {args.workers} workers x {args.threads} threads, PostgreSQL, "
             f"{TEMPLATE}, {args.n} documents per case"
             + (", AUTH_REQUIRED=true with a clerk's key" if args.auth else "")
+            + (", an Idempotency-Key on every issue" if args.keyed else "")
         )
         print()
         print("| clients | case | docs/s | p50 ms | p95 ms |")
