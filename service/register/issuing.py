@@ -6,16 +6,18 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Dialect, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service import documents, templates, vn
 from service.agencies import AgencyDirectory
+from service.db import fetch_all
 from service.errors import (
     Forbidden,
     IdempotencyConflict,
@@ -70,15 +72,35 @@ def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(formats))
 
 
+# Every request with an Idempotency-Key looks its key up before anything else: only
+# the id and the request's hash, on PostgreSQL on the driver's cursor (as the API key's
+# read, service.db.fetch_all); the document is loaded only for a replay.
+_BY_KEY = select(Document.id, Document.request_hash).where(
+    Document.idempotency_scope == bindparam("scope"),
+    Document.idempotency_key == bindparam("key"),
+)
+# Per dialect (one per engine), not kept alive by the cache, as service.register.writing.
+_BY_KEY_SQL: weakref.WeakKeyDictionary[Dialect, str] = weakref.WeakKeyDictionary()
+
+
 def _existing(session: Session, scope: str, key: str, digest: str | None) -> Document | None:
-    doc = session.scalar(
-        select(Document).where(Document.idempotency_scope == scope, Document.idempotency_key == key)
-    )
-    if doc is not None and doc.request_hash != digest:
+    conn = session.connection()
+    values = {"scope": scope, "key": key}
+    if conn.dialect.name == "postgresql":
+        sql = _BY_KEY_SQL.get(conn.dialect)
+        if sql is None:
+            sql = _BY_KEY_SQL[conn.dialect] = _BY_KEY.compile(dialect=conn.dialect).string
+        rows = fetch_all(conn, sql, values)
+    else:
+        rows = list(conn.execute(_BY_KEY, values))
+    if not rows:
+        return None
+    doc_id, stored_hash = rows[0]
+    if stored_hash != digest:
         raise IdempotencyConflict(
             f"Khóa Idempotency-Key {key!r} đã được dùng cho một yêu cầu có nội dung khác"
         )
-    return doc
+    return session.get(Document, doc_id)
 
 
 def search_text(*parts: str | None) -> str:
