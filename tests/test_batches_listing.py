@@ -109,6 +109,12 @@ def test_a_clerk_sees_its_agencies_batches_and_its_own(app: Flask) -> None:
     assert _ids(client, headers=both) == [spanning, in_bimson, mine]
     assert _ids(client, headers=both_too) == [in_bimson, mine]
     assert _ids(client, headers=admin) == [spanning, in_bimson, mine]
+    # The listing and a batch's own page apply one rule: listed exactly when readable.
+    for headers in (bac_son, both, both_too, admin):
+        listed = set(_ids(client, headers=headers))
+        for batch_id in (mine, in_bimson, spanning):
+            status = client.get(f"/api/v1/batches/{batch_id}", headers=headers).status_code
+            assert (batch_id in listed) == (status == 200), (headers, batch_id, status)
     forbidden = client.get("/api/v1/batches?agency=ubnd-bimson", headers=bac_son)
     assert forbidden.status_code == 403 and forbidden.content_type == PROBLEM
     assert client.get("/api/v1/batches").status_code == 401

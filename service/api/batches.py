@@ -25,9 +25,9 @@ from service.batches.pdfphase import pdf_format
 from service.batches.schema import BatchRequest, check_callback_url
 from service.batches.upload import read_upload
 from service.batches.views import batch_dict, batch_page, get_batch
-from service.errors import BadRequest, Forbidden, InvalidData, UnknownAgency
+from service.errors import BadRequest, Forbidden, InvalidData
 from service.pdf import wiring
-from service.register.agencies import get_agency
+from service.register.agencies import check_agency
 from service.validation import validate
 
 bp = Blueprint("batches", __name__, url_prefix="/api/v1/batches")
@@ -168,8 +168,7 @@ def listing() -> Response:
     query = validate(BatchQuery, request.args.to_dict())
     session = db.request_session()
     if query.agency is not None:
-        if get_agency(session, query.agency) is None:
-            raise UnknownAgency(f"Không có cơ quan mã {query.agency!r}")
+        check_agency(session, query.agency)
         auth.require_agency(query.agency)
     page = batch_page(
         session,

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.agencies import Agency, AgencyDirectory
+from service.errors import UnknownAgency
 from service.register import audit
 from service.register.models import AgencyRow, BookRow, utcnow
 
@@ -46,6 +47,14 @@ def load_directory(session: Session) -> AgencyDirectory:
     directory = AgencyDirectory(list_agencies(session))
     _CACHE[key] = (now, stamp, directory)
     return directory
+
+
+def check_agency(session: Session, agency_id: str) -> AgencyRow:
+    """The agency's row, or UnknownAgency (404)."""
+    row = session.get(AgencyRow, agency_id)
+    if row is None:
+        raise UnknownAgency(f"Không có cơ quan mã {agency_id!r}")
+    return row
 
 
 def get_agency(session: Session, agency_id: str) -> Agency | None:

@@ -10,7 +10,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from service import templates, vn
-from service.errors import InvalidData, UnknownAgency, UnknownTemplate
+from service.errors import InvalidData, UnknownTemplate
+from service.register.agencies import check_agency
 from service.register.models import AgencyRow, Document
 from service.register.numbering import check_book
 from service.register.records import document_dict
@@ -33,9 +34,7 @@ def _filtered(
 
 
 def _check(session: Session, agency_id: str, book: str | None) -> AgencyRow:
-    row = session.get(AgencyRow, agency_id)
-    if row is None:
-        raise UnknownAgency(f"Không có cơ quan mã {agency_id!r}")
+    row = check_agency(session, agency_id)
     if book is not None:
         check_book(session, agency_id, book)
     return row
