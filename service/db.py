@@ -310,7 +310,9 @@ def execute_and_commit(
     waits for the GIL behind other threads' renders, under load). ``meanwhile``
     runs while the server executes and commits, as in ``execute_while``; the
     answer is always read. When the statement fails the COMMIT is not run and
-    the transaction is left failed for the caller to roll back. Once this
+    the transaction is left failed for the caller to roll back; ``meanwhile``
+    is then skipped if the error has already come back while the COMMIT was
+    being queued (psycopg reads the answers that are ready as it sends). Once this
     returns the transaction is committed: SQLAlchemy's own commit that follows
     finds nothing left to do (psycopg sends nothing for an idle connection).
     """

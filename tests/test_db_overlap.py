@@ -203,7 +203,9 @@ def test_execute_and_commit_of_a_failing_statement_commits_nothing(
         with pytest.raises(IntegrityError) as caught:
             execute_and_commit(conn, insert, {"id": 5}, lambda: calls.append(1))
         assert isinstance(caught.value.orig, psycopg.errors.UniqueViolation)
-        assert calls == [1]
+        # Whether the work ran depends on how fast the error came back (the pipeline
+        # reads ready answers while it queues the COMMIT): either way it is dropped.
+        assert len(calls) <= 1
         conn.rollback()
         assert not conn.invalidated
     # The COMMIT sent with the failed statement did not commit the row before it.
