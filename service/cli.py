@@ -21,6 +21,7 @@ import click
 from flask import Flask
 from flask.cli import ScriptInfo, with_appcontext
 
+from service import jsonin
 from service.errors import VanbanError
 
 # "module:attribute" of click commands/groups owned by other subsystems.
@@ -69,11 +70,13 @@ def _read_json(source: str) -> Any:
     except UnicodeDecodeError:
         raise click.ClickException(f"Tệp {source} không phải UTF-8") from None
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise click.ClickException(
-            f"JSON sai cú pháp trong {source} (dòng {exc.lineno}, cột {exc.colno}): {exc.msg}"
-        ) from None
+        return jsonin.decode(text)
+    except jsonin.Unreadable as exc:
+        if exc.line is None:
+            message = f"JSON không được chấp nhận trong {source}: {exc.reason}"
+        else:
+            message = f"JSON sai cú pháp trong {source} ({exc.where()}): {exc.reason}"
+        raise click.ClickException(message) from None
 
 
 @cli.command("templates")

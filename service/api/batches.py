@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
@@ -10,7 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from sqlalchemy import ColumnElement, and_, or_
 from werkzeug.wsgi import wrap_file
 
-from service import agencies, db
+from service import agencies, db, jsonin
 from service.api import auth
 from service.api.body import parse
 from service.api.files import content_disposition, file_response
@@ -117,9 +116,10 @@ def _common(raw: str | None) -> dict[str, Any]:
     if not raw or not raw.strip():
         return {}
     try:
-        value = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        msg = f"common phải là JSON (dòng {exc.lineno}, cột {exc.colno})"
+        value = jsonin.decode(raw)
+    except jsonin.Unreadable as exc:
+        where = f" ({exc.where()})" if exc.line is not None else ""
+        msg = f"common phải là JSON{where}: {exc.reason}"
         raise InvalidData([{"loc": ["common"], "msg": msg}]) from None
     if not isinstance(value, dict):
         raise InvalidData([{"loc": ["common"], "msg": "common phải là một đối tượng JSON"}])
@@ -141,9 +141,11 @@ def _formats(values: list[str]) -> tuple[str, ...]:
         text = raw.strip()
         if text.startswith("["):
             try:
-                items = json.loads(text)
-            except json.JSONDecodeError:
+                items = jsonin.decode(text)
+            except jsonin.Unreadable:
                 raise BadRequest("formats phải là danh sách JSON hoặc docx,pdf") from None
+            if not isinstance(items, list):
+                raise BadRequest("formats phải là danh sách JSON hoặc docx,pdf")
             found.extend(str(x) for x in items)
         else:
             found.extend(part.strip() for part in text.split(",") if part.strip())

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, TypeVar
 
 from flask import request
 from pydantic import BaseModel
 
+from service import jsonin
 from service.errors import BadRequest
 from service.validation import validate
 
@@ -33,30 +33,13 @@ def json_body() -> Any:
     if not text.strip():
         raise BadRequest("Nội dung yêu cầu trống, cần một đối tượng JSON.")
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadRequest(
-            f"JSON sai cú pháp ở dòng {exc.lineno}, cột {exc.colno}: {_reason(exc.msg)}."
-        ) from None
+        return jsonin.decode(text)
+    except jsonin.Unreadable as exc:
+        if exc.line is None:
+            raise BadRequest(f"JSON không được chấp nhận: {exc.reason}.") from None
+        raise BadRequest(f"JSON sai cú pháp {exc.where()}: {exc.reason}.") from None
 
 
 def parse(model: type[M]) -> M:
     """The JSON body validated by ``model``; 400 when unreadable, 422 when invalid."""
     return validate(model, json_body())
-
-
-# The json module's messages, in Vietnamese (the common ones).
-_REASONS = {
-    "Expecting value": "thiếu giá trị",
-    "Expecting property name enclosed in double quotes": "tên trường phải đặt trong ngoặc kép",
-    "Expecting ',' delimiter": "thiếu dấu phẩy",
-    "Expecting ':' delimiter": "thiếu dấu hai chấm",
-    "Unterminated string starting at": "chuỗi chưa đóng ngoặc kép",
-    "Extra data": "có dữ liệu thừa sau JSON",
-    "Invalid control character at": "ký tự điều khiển trong chuỗi",
-    "Invalid \\escape": "chuỗi thoát không hợp lệ",
-}
-
-
-def _reason(msg: str) -> str:
-    return _REASONS.get(msg, msg)
