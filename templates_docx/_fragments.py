@@ -11,6 +11,7 @@ from __future__ import annotations
 from xml.sax.saxutils import escape
 
 from service import layout
+from templates_docx._ooxml import MARK_BOX
 
 NO_BORDERS = (
     "<w:tblBorders>"
@@ -35,9 +36,10 @@ def t(text: str) -> str:
     return f'<w:t xml:space="preserve">{text}</w:t>'
 
 
-def run(text: str, *, b: bool = False, i: bool = False) -> str:
-    """A run with optional direct bold/italic."""
-    rpr = ("<w:b/><w:bCs/>" if b else "") + ("<w:i/><w:iCs/>" if i else "")
+def run(text: str, *, b: bool = False, i: bool = False, style: str | None = None) -> str:
+    """A run with an optional character style and direct bold/italic."""
+    rpr = f'<w:rStyle w:val="{style}"/>' if style else ""
+    rpr += ("<w:b/><w:bCs/>" if b else "") + ("<w:i/><w:iCs/>" if i else "")
     return f"<w:r>{f'<w:rPr>{rpr}</w:rPr>' if rpr else ''}{t(text)}</w:r>"
 
 
@@ -110,7 +112,8 @@ def header_table(width: int = layout.TEXT_W) -> str:
     bottom_left = (
         value("VBNumber", "hdr.number")
         + tag("{%p for mark in hdr.marks %}")
-        + value("VBMark", "mark")
+        # Boxed by a run border, not a paragraph border: see _ooxml.MARK_BOX.
+        + para("VBMark", run("{{ mark }}", style=MARK_BOX))
         + tag("{%p endfor %}")
     )
     bottom_right = value("VBDate", "hdr.date")

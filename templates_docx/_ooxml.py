@@ -15,6 +15,7 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS = f'xmlns:w="{W}" xmlns:r="{R}"'
 FONT = "Times New Roman"
+MARK_BOX = "VBMarkBox"  # character style of the secrecy/urgency marks (nd30 §2 item 10)
 DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
@@ -35,14 +36,8 @@ def _pstyle(
     line: int = 240,
     first_line: int | None = None,
     keep_next: bool = False,
-    box: bool = False,
 ) -> str:
     ppr = "<w:keepNext/>" if keep_next else ""
-    if box:
-        edge = 'w:val="single" w:sz="8" w:space="1" w:color="000000"'
-        ppr += (
-            f"<w:pBdr><w:top {edge}/><w:left {edge}/><w:bottom {edge}/><w:right {edge}/></w:pBdr>"
-        )
     ppr += f'<w:spacing w:before="{before}" w:after="{after}" w:line="{line}" w:lineRule="auto"/>'
     if first_line is not None:
         ppr += f'<w:ind w:firstLine="{first_line}"/>'
@@ -53,6 +48,22 @@ def _pstyle(
         f'<w:style w:type="paragraph" w:customStyle="1" w:styleId="{sid}">'
         f'<w:name w:val="{name}"/><w:basedOn w:val="Normal"/><w:qFormat/>'
         f"<w:pPr>{ppr}</w:pPr><w:rPr>{rpr}</w:rPr></w:style>"
+    )
+
+
+def _box_cstyle(sid: str, name: str) -> str:
+    """A character style drawing a box around its run (a character border, w:bdr).
+
+    A paragraph border would not do for the secrecy/urgency marks: it spans the whole
+    column, and Word and LibreOffice merge the borders of adjacent paragraphs that have
+    the same settings, so two marks would share one box. A run border encloses the word
+    and is drawn per paragraph.
+    """
+    return (
+        f'<w:style w:type="character" w:customStyle="1" w:styleId="{sid}">'
+        f'<w:name w:val="{name}"/><w:basedOn w:val="DefaultParagraphFont"/><w:qFormat/>'
+        '<w:rPr><w:b/><w:bCs/><w:bdr w:val="single" w:sz="8" w:space="1" w:color="000000"/>'
+        "</w:rPr></w:style>"
     )
 
 
@@ -72,7 +83,8 @@ def styles_xml() -> str:
         _pstyle("VBTieuNgu", "VB Tiêu ngữ", sz=hs, b=True, jc="center"),
         _pstyle("VBRule", "VB Đường kẻ", sz=4, jc="center", line=240),
         _pstyle("VBNumber", "VB Số ký hiệu", sz=hs, jc="center", before=120),
-        _pstyle("VBMark", "VB Độ khẩn mật", sz=hs, b=True, jc="center", before=120, box=True),
+        _pstyle("VBMark", "VB Độ khẩn mật", sz=hs, b=True, jc="center", before=120),
+        _box_cstyle(MARK_BOX, "VB Khung độ khẩn mật"),
         _pstyle("VBDate", "VB Địa danh ngày tháng", sz=hs, i=True, jc="center", before=120),
         _pstyle("VBTypeName", "VB Tên loại", sz=layout.SIZE_BODY, b=True, jc="center", before=360),
         _pstyle("VBSubject", "VB Trích yếu", sz=layout.SIZE_BODY, b=True, jc="center"),

@@ -142,11 +142,53 @@ def test_short_tieu_ngu_line_is_a_warning() -> None:
     assert [(f.rule, f.severity) for f in report.findings] == [("tieu_ngu.line", "warning")]
 
 
-def test_boxed_urgency_is_accepted() -> None:
+BOX = ("top", "left", "bottom", "right")
+
+
+def _run_box(para) -> None:
+    bdr = OxmlElement("w:bdr")
+    for key, value in (("w:val", "single"), ("w:sz", "8"), ("w:space", "1"), ("w:color", "auto")):
+        bdr.set(qn(key), value)
+    para.runs[0]._r.get_or_add_rPr().append(bdr)
+
+
+def test_urgency_boxed_by_a_run_border_is_accepted() -> None:
     doc = cd.decision()
     cell = doc.tables[0].rows[1].cells[0]
-    cd.border(cd.add_text(cell, "THƯỢNG KHẨN", 13, bold=True), ("top", "left", "bottom", "right"))
+    for mark in ("MẬT", "THƯỢNG KHẨN"):
+        _run_box(cd.add_text(cell, mark, 13, bold=True))
     assert check_docx(cd.to_bytes(doc)).findings == []
+
+
+def test_urgency_in_a_paragraph_box_around_the_word_is_accepted() -> None:
+    doc = cd.decision()
+    cell = doc.tables[0].rows[1].cells[0]
+    para = cd.add_text(cell, "THƯỢNG KHẨN", 13, bold=True)
+    para.paragraph_format.left_indent = para.paragraph_format.right_indent = Mm(9)
+    cd.border(para, BOX)
+    assert check_docx(cd.to_bytes(doc)).findings == []
+
+
+def test_urgency_paragraph_box_across_the_column_is_a_warning() -> None:
+    doc = cd.decision()
+    cell = doc.tables[0].rows[1].cells[0]
+    cd.border(cd.add_text(cell, "THƯỢNG KHẨN", 13, bold=True), BOX)
+    report = check_docx(cd.to_bytes(doc))
+    assert [(f.rule, f.severity) for f in report.findings] == [("urgency.box", "warning")]
+    assert report.ok is True
+
+
+def test_urgency_marks_sharing_one_paragraph_box_are_an_error() -> None:
+    doc = cd.decision()
+    cell = doc.tables[0].rows[1].cells[0]
+    for mark in ("MẬT", "HỎA TỐC"):
+        para = cd.add_text(cell, mark, 13, bold=True)
+        para.paragraph_format.left_indent = para.paragraph_format.right_indent = Mm(15)
+        cd.border(para, BOX)
+    report = check_docx(cd.to_bytes(doc))
+    found = [(f.rule, f.severity, f.expected) for f in report.findings]
+    assert found == [("urgency.box", "error", "mỗi dấu một khung riêng")]
+    assert report.ok is False
 
 
 def test_properties_inherit_through_paragraph_style_chain() -> None:

@@ -15,7 +15,7 @@ from service.conformance.common import (
     size_finding,
     text_width,
 )
-from service.conformance.layout import Layout, line_under, siblings
+from service.conformance.layout import Layout, avail_width, cell_of, line_under, siblings
 from service.conformance.model import Document, Para
 from service.conformance.report import Finding, error, warning
 from service.vn import TYPE_CODES, fold
@@ -28,6 +28,8 @@ _DATE = re.compile(r"^[^,]+, ngày (?P<d>\d{1,2}) tháng (?P<m>\d{1,2}) năm (?P
 _DRAFT_DATE = re.compile(r"^[^,]+, ngày tháng năm \d{4}$")
 _OFFICIAL_CODES = frozenset(TYPE_CODES.values())
 TIEU_NGU_TOLERANCE = 0.15
+_BOX = frozenset({"top", "left", "bottom", "right"})
+BOX_PADDING_PT = 24  # a mark's paragraph box wider than its word by more spans the column
 ISSUER_RATIO = (1 / 3 * 0.9, 1 / 2 * 1.1)  # 1/3–1/2, with room for estimated text widths
 
 
@@ -199,7 +201,7 @@ def check_date(layout: Layout) -> list[Finding]:
 
 
 def check_urgency(layout: Layout) -> list[Finding]:
-    """Check urgency and secrecy stamps: upper, bold, boxed, 13–14 pt."""
+    """Check urgency and secrecy stamps: upper, bold, 13–14 pt, each in a box of its own."""
     out: list[Finding] = []
     scope = layout.header_table.paragraphs() if layout.header_table is not None else []
     for para in scope:
@@ -208,8 +210,39 @@ def check_urgency(layout: Layout) -> list[Finding]:
         if not is_upper(para.display):
             out.append(error("urgency.upper", "chữ in hoa", quote(para.display), para.where))
         _bold_check("urgency.bold", para, out)
-        if para.props.borders != frozenset({"top", "left", "bottom", "right"}):
-            out.append(error("urgency.box", "khung viền bốn cạnh", "không đủ khung", para.where))
+        if (f := _box_finding(layout, para)) is not None and f not in out:
+            out.append(f)  # marks sharing one box: one finding for the cell
         if (f := size_finding("urgency.size", para, 13, 14)) is not None:
             out.append(f)
     return out
+
+
+def _box_finding(layout: Layout, para: Para) -> Finding | None:
+    """The box of a mark: a run border around the word, or a paragraph border of its own."""
+    if all(r.props.boxed for r in para.text_runs):
+        return None
+    if para.props.borders != _BOX:
+        return error("urgency.box", "khung viền bốn cạnh", "không đủ khung", para.where)
+    # Word and LibreOffice draw adjacent paragraphs with the same borders as one frame.
+    cell = cell_of(para)
+    paras = cell.paras if cell is not None and para in cell.paras else [para]
+    i = paras.index(para)
+    for other in paras[max(i - 1, 0) : i] + paras[i + 1 : i + 2]:
+        if other.props.borders and _same_box(para, other):
+            found = "chung một khung với đoạn liền kề"
+            return error("urgency.box", "mỗi dấu một khung riêng", found, para.where)
+    avail = avail_width(layout, para)
+    if avail:
+        box = (avail - para.props.left - para.props.right) / 20
+        width = text_width(para)
+        if box > width + BOX_PADDING_PT:
+            found = f"khung rộng {box:.0f} pt, chữ {width:.0f} pt"
+            return warning("urgency.box", "khung bao quanh chữ", found, para.where)
+    return None
+
+
+def _same_box(a: Para, b: Para) -> bool:
+    def box(p: Para) -> tuple[frozenset[str], int, int]:
+        return p.props.borders, p.props.left, p.props.right
+
+    return box(a) == box(b)

@@ -51,6 +51,7 @@ class RunProps:
     caps: bool
     underline: str | None
     hidden: bool
+    boxed: bool  # a character border (w:bdr) draws a box around the run
 
     def font(self, slot: str) -> str | None:
         """Return the font name of one slot ("ascii", "hAnsi", "cs")."""
@@ -180,6 +181,7 @@ class StyleResolver:
             caps=bool(acc.get("caps", False)),
             underline=acc.get("u"),
             hidden=bool(acc.get("vanish", False)),
+            boxed=bool(acc.get("bdr", False)),
         )
 
     def _read_rpr(self, rpr: etree._Element, acc: dict[str, Any]) -> None:
@@ -205,6 +207,9 @@ class StyleResolver:
         if underline is not None:
             kind = wattr(underline, "val") or "single"
             acc["u"] = None if kind == "none" else kind
+        box = rpr.find(w("bdr"))
+        if box is not None:
+            acc["bdr"] = (wattr(box, "val") or "nil") not in _NO_BORDER
 
 
 def _read_ppr(ppr: etree._Element, acc: dict[str, Any]) -> None:
