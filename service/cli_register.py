@@ -9,8 +9,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from service import db, vn
-from service.agencies import parse_agencies
-from service.errors import VanbanError
+from service.agencies import InvalidAgencies, parse_agencies
+from service.errors import InvalidData, VanbanError
 
 
 @click.group("db")
@@ -37,17 +37,34 @@ def agencies_group() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @with_appcontext
 def agencies_load(file: str) -> None:
-    """Nạp (thêm hoặc thay thế) các cơ quan trong tệp YAML/JSON FILE."""
+    """Nạp (thêm hoặc thay thế) các cơ quan trong tệp YAML/JSON FILE.
+
+    Cùng quy tắc với API: tệp có lỗi thì không nạp cơ quan nào.
+    """
+    from service.cli import _fail
     from service.register import put_agency
 
     try:
         items = parse_agencies(Path(file).read_text(encoding="utf-8"), source=file)
+    except InvalidAgencies as exc:
+        _fail(InvalidData(exc.problems, detail=f"{file}: {len(exc.problems)} lỗi"))
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    with db.current().session() as session:
-        for agency in items:
-            created = put_agency(session, agency, actor="cli")
-            click.echo(f"{'Thêm' if created else 'Thay'} {agency.id}: {agency.name}")
+    done = []
+    try:
+        with db.current().session() as session:  # one transaction: all or nothing
+            for n, agency in enumerate(items):
+                try:
+                    created = put_agency(session, agency, actor="cli")
+                except VanbanError as exc:
+                    # Where in the file: the API's locs, under the agency's index.
+                    exc.errors = [{**e, "loc": [n, *e.get("loc", [])]} for e in exc.errors]
+                    raise
+                done.append(f"{'Thêm' if created else 'Thay'} {agency.id}: {agency.name}")
+    except VanbanError as exc:
+        _fail(exc)
+    for line in done:
+        click.echo(line)
 
 
 def _scope(agencies: list[str] | None) -> str:

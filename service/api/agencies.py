@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, url_for
 
 from service import db
-from service.agencies import Agency
+from service.agencies import Agency, check_books
 from service.api import auth
 from service.api.body import json_body
 from service.errors import Conflict, InvalidData, UnknownAgency
@@ -41,9 +41,10 @@ def read(agency_id: str) -> Response:
 
 @bp.post("")
 def create() -> Response:
-    """Create an agency (admin); 409 when the id is taken."""
+    """Create an agency (admin); 422 for unusable books, 409 when the id is taken."""
     auth.require_admin()
     agency = validate(Agency, json_body())
+    check_books(agency)
     session = db.request_session()
     if get_agency(session, agency.id) is not None:
         raise Conflict(f"Đã có cơ quan mã {agency.id!r}; dùng PUT để thay")
@@ -57,7 +58,8 @@ def create() -> Response:
 
 @bp.put("/<agency_id>")
 def replace(agency_id: str) -> Response:
-    """Replace an agency and its books (admin); creates it when missing (201)."""
+    """Replace an agency and its books (admin); creates it when missing (201); 422 for
+    unusable books (service.agencies.book_problems)."""
     auth.require_admin()
     body = json_body()
     if isinstance(body, dict):

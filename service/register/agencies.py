@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.agencies import Agency, AgencyDirectory
+from service.agencies import Agency, AgencyDirectory, check_books
 from service.errors import UnknownAgency
 from service.register import audit
 from service.register.models import AgencyRow, BookRow, utcnow
@@ -72,8 +72,10 @@ def put_agency(session: Session, agency: Agency, actor: str) -> bool:
     """Create or replace ``agency`` and its books; return True when it was created.
 
     Sequences are keyed by (agency, book, year) and never deleted, so a book
-    dropped and later restored continues its numbering.
+    dropped and later restored continues its numbering. Books that make the
+    document's book ambiguous are refused (InvalidData, 422).
     """
+    check_books(agency)
     row = session.get(AgencyRow, agency.id)
     data = agency.model_dump(mode="json", exclude={"books"})
     books = [
