@@ -13,7 +13,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -27,6 +26,26 @@ def _nfc(value: Any) -> Any:
         return unicodedata.normalize("NFC", value).strip()
     return value
 
+
+# Years a document may carry: the register's own range (its query takes these).
+YEAR_MIN, YEAR_MAX = 1900, 2200
+
+
+def _iso_date(value: Any) -> Any:
+    """A date written as YYYY-MM-DD, in the register's years (not a number, not 0001)."""
+    if isinstance(value, dt.date):
+        year = value.year
+    elif isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        year = int(value.strip()[:4])
+    else:
+        raise PydanticCustomError("date_format", "Ngày phải có dạng YYYY-MM-DD")
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise PydanticCustomError("date_year", f"Năm phải từ {YEAR_MIN} đến {YEAR_MAX}")
+    return value
+
+
+# A document's date: written YYYY-MM-DD, in a year the register can show.
+DocDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 Text = Annotated[str, BeforeValidator(_nfc), StringConstraints(min_length=1, max_length=2000)]
 ShortText = Annotated[str, BeforeValidator(_nfc), StringConstraints(min_length=1, max_length=300)]
@@ -110,26 +129,19 @@ class CommonData(Model):
         default=None, description="Mã cơ quan đã cấu hình"
     )
     issuer: Issuer | None = None
-    date: dt.date | None = Field(default=None, description="Ngày ban hành (mặc định: hôm nay)")
+    date: DocDate | None = Field(default=None, description="Ngày ban hành (mặc định: hôm nay)")
     summary: Text = Field(description="Trích yếu nội dung")
     signer: Signer | None = Field(
         default=None, description="Người ký (mặc định: người ký đầu tiên của cơ quan)"
     )
     recipients: list[ShortText] = Field(default_factory=list, max_length=200)
-    archive: list[Annotated[str, BeforeValidator(_nfc), StringConstraints(max_length=100)]] = Field(
-        default_factory=list, max_length=20
-    )
+    archive: list[
+        Annotated[str, BeforeValidator(_nfc), StringConstraints(min_length=1, max_length=100)]
+    ] = Field(default_factory=list, max_length=20)
     number: int | None = Field(default=None, ge=1, le=999_999)
     urgency: Urgency | None = None
     secrecy: Secrecy | None = None
     draft: bool = False
-
-    @field_validator("date", mode="before")
-    @classmethod
-    def _iso_date(cls, value: Any) -> Any:
-        if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-            raise PydanticCustomError("date_format", "Ngày phải có dạng YYYY-MM-DD")
-        return value
 
     @model_validator(mode="after")
     def _one_issuer(self) -> CommonData:

@@ -6,13 +6,12 @@ its own (GCN), no Nơi nhận, no page numbers.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from pydantic import ConfigDict, Field, model_validator
 
 from service import layout, vn
-from service.schemas import CommonData, Model, ShortText, Text
+from service.schemas import CommonData, DocDate, Model, ShortText, Text
 from templates_docx import _decision
 from templates_docx import _fragments as f
 from templates_docx.quyet_dinh_cong_nhan import STANDARD, Unit
@@ -31,7 +30,7 @@ class DecisionRef(Model):
     symbol: ShortText = Field(
         pattern=r"^\d{2,}/[^\s/]+$", description="Số, ký hiệu, ví dụ: 15/QĐ-UBND"
     )
-    date: dt.date
+    date: DocDate
     by: ShortText | None = Field(
         default=None, description="Người/cơ quan ban hành, ví dụ: Chủ tịch UBND phường Bắc Sơn"
     )

@@ -72,7 +72,9 @@ def parse_request() -> RenderRequest:
     try:
         return validate(RenderRequest, body)
     except InvalidData as exc:
-        raise InvalidData([*exc.errors, *_data_problems(body)]) from None
+        listed = {tuple(e["loc"]) for e in exc.errors}
+        extra = [e for e in _data_problems(body) if tuple(e["loc"]) not in listed]
+        raise InvalidData([*exc.errors, *extra]) from None
 
 
 def _data_problems(body: Any) -> list[dict[str, Any]]:

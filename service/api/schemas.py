@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from service.schemas import Model
+from service.schemas import YEAR_MAX, YEAR_MIN, Model
 
 
 class RenderRequest(Model):
@@ -141,16 +141,20 @@ class RevokeRequest(Model):
     reason: str = Field(min_length=1, max_length=1000, description="Lý do thu hồi")
 
 
+# Beyond any register or batch list (500 a page); keeps the offset a database integer.
+MAX_PAGE = 1_000_000
+
+
 class RegisterQuery(BaseModel):
     """Query of GET /api/v1/registers/{agency} (unknown parameters are ignored)."""
 
     model_config = ConfigDict(extra="ignore")
-    year: int | None = Field(default=None, ge=1900, le=2200)
+    year: int | None = Field(default=None, ge=YEAR_MIN, le=YEAR_MAX)
     book: str | None = Field(default=None, max_length=63)
     q: str | None = Field(
         default=None, max_length=200, description="Tìm không dấu, không phân biệt hoa thường"
     )
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
     per_page: int = Field(default=50, ge=1, le=500)
     format: Literal["json", "xlsx", "csv"] = "json"
 
@@ -165,7 +169,7 @@ class BatchQuery(BaseModel):
     status: Literal["queued", "running", "done", "failed"] | None = Field(
         default=None, description="Chỉ các đợt ở trạng thái này"
     )
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
     per_page: int = Field(default=50, ge=1, le=500)
 
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
@@ -40,6 +41,15 @@ def _cell_value(row: RegisterRow, attr: str) -> object:
     return "" if value is None else value
 
 
+# A spreadsheet program runs a cell that starts with one of these as a formula
+# (OWASP "CSV injection"); the register's text is the public's, never a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
 def export_xlsx(rows: Sequence[RegisterRow], title: str) -> bytes:
     """An .xlsx workbook: a title row, a bold header row, one row per entry."""
     wb = Workbook()
@@ -60,7 +70,14 @@ def export_xlsx(rows: Sequence[RegisterRow], title: str) -> bytes:
         ws.column_dimensions[get_column_letter(col)].width = width
     for r, row in enumerate(rows, start=4):
         for col, (_header, attr, _width) in enumerate(COLUMNS, start=1):
-            cell = ws.cell(row=r, column=col, value=_cell_value(row, attr))
+            value = _cell_value(row, attr)
+            if isinstance(value, str):
+                # Characters an .xlsx cannot hold (kept by rows stored before requests
+                # were cleaned, service.validation) would make openpyxl refuse the file.
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            cell = ws.cell(row=r, column=col, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text, even when it starts with "=": never a formula
             cell.alignment = wrap
             cell.border = border
             if isinstance(cell.value, dt.date):
@@ -82,7 +99,11 @@ def export_csv(rows: Sequence[RegisterRow]) -> bytes:
         values = []
         for _header, attr, _width in COLUMNS:
             value = _cell_value(row, attr)
-            values.append(value.strftime("%d/%m/%Y") if isinstance(value, dt.date) else value)
+            if isinstance(value, dt.date):
+                value = value.strftime("%d/%m/%Y")
+            elif isinstance(value, str):
+                value = _csv_text(value)
+            values.append(value)
         writer.writerow(values)
     return out.getvalue().encode("utf-8-sig")
 
