@@ -27,11 +27,16 @@ class DecisionData(CommonData):
 
 
 def authority_line(p: Any) -> str:
-    """The issuing-authority line: the collective when it signs TM., else the head's title."""
+    """The issuing-authority line: the body when the collective's power is used, else the head's.
+
+    nd30 §2 item 6. The collective signs ``TM.``, alone or above a deputy's
+    ``KT.``/``Q.`` line (``TM. ỦY BAN NHÂN DÂN`` / ``KT. CHỦ TỊCH``): either way
+    the decision is the body's, and the line names the body, not its head.
+    """
     data: DecisionData = p.data
     if data.authority_line:
         return vn.upper(data.authority_line)
-    if p.signer.authority == "TM":
+    if p.signer.authority == "TM" or p.signer.collective:
         return vn.upper(p.issuer.name)
     if p.agency is not None and p.agency.head:
         return vn.upper(p.agency.head)

@@ -278,6 +278,64 @@ def test_articles_and_points_of_a_decision(agencies: AgencyDirectory) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("signer", "authority"),
+    [
+        # The head's own power: the line names the head.
+        (
+            {"title": "Chủ tịch", "name": "Trịnh Văn Hùng"},
+            "CHỦ TỊCH ỦY BAN NHÂN DÂN PHƯỜNG BẮC SƠN",
+        ),
+        (
+            {"authority": "KT", "body": "Chủ tịch", "title": "Phó Chủ tịch", "name": "Lê Văn A"},
+            "CHỦ TỊCH ỦY BAN NHÂN DÂN PHƯỜNG BẮC SƠN",
+        ),
+        # The collective's power (nd30 §2 item 6, §5): the line names the body.
+        (
+            {"authority": "TM", "body": "Ủy ban nhân dân", "title": "Chủ tịch", "name": "Lê Văn A"},
+            "ỦY BAN NHÂN DÂN PHƯỜNG BẮC SƠN",
+        ),
+        (
+            {
+                "authority": "KT",
+                "collective": "Ủy ban nhân dân",
+                "body": "Chủ tịch",
+                "title": "Phó Chủ tịch",
+                "name": "Lê Văn A",
+            },
+            "ỦY BAN NHÂN DÂN PHƯỜNG BẮC SƠN",
+        ),
+    ],
+)
+@pytest.mark.parametrize("template_id", ["quyet-dinh-thanh-lap", "quyet-dinh-cong-nhan"])
+def test_authority_line_follows_whose_power_is_used(
+    agencies: AgencyDirectory, template_id: str, signer: dict[str, Any], authority: str
+) -> None:
+    data = example(template_id, agency="ubnd-bac-son", signer=signer)
+    data.pop("authority_line", None)
+    lines = paragraphs(render(agencies, template_id, data))
+    assert lines[lines.index("QUYẾT ĐỊNH:") - 1 - _legal_bases(lines)] == authority
+
+
+def _legal_bases(lines: list[str]) -> int:
+    heading = lines.index("QUYẾT ĐỊNH:")
+    count = 0
+    while lines[heading - 1 - count].startswith(("Căn cứ", "Xét")):
+        count += 1
+    return count
+
+
+def test_agency_default_collective_signer_gets_the_bodys_line(agencies: AgencyDirectory) -> None:
+    # ubnd-bimson's default signer is TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH.
+    data = example("quyet-dinh-thanh-lap", agency="ubnd-bimson")
+    data.pop("signer", None)
+    data.pop("authority_line", None)
+    lines = paragraphs(render(agencies, "quyet-dinh-thanh-lap", data))
+    assert "TM. ỦY BAN NHÂN DÂN" in lines
+    assert "ỦY BAN NHÂN DÂN THỊ XÃ BỈM SƠN" in lines
+    assert not any(line.startswith("CHỦ TỊCH ỦY BAN") for line in lines)
+
+
 def test_hostile_text_gives_a_valid_document(agencies: AgencyDirectory) -> None:
     nasty = "A <b>&amp; \"q\" 's' 🎉 \x00\x0b\x1f end"
     data = example("bao-cao", summary=nasty, content=[nasty, {"title": nasty, "content": [nasty]}])
