@@ -73,7 +73,10 @@ class Agency(BaseModel):
     head: ShortText | None = None
     books: list[Book] = Field(
         default_factory=lambda: [Book(id="van-ban-di", name="Sổ văn bản đi", types=["*"])],
-        description="Ít nhất một sổ, mã sổ không trùng nhau.",
+        description=(
+            "Ít nhất một sổ, mã sổ không trùng nhau; một sổ đã có văn bản không bỏ được "
+            "và các loại văn bản của nó không chuyển sang sổ khác được (409)."
+        ),
     )
     signers: list[Signer] = Field(default_factory=list)
     number_style: NumberStyleSetting = Field(default_factory=NumberStyleSetting)

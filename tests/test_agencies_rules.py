@@ -1,7 +1,8 @@
 """Rules of an agency's books (POST/PUT /api/v1/agencies, ``vanban agencies load``).
 
 Every book is needed to say which sequence numbers a document: ids unique, at
-least one book, one book per type code, codes as written in symbols.
+least one book, one book per type code, codes as written in symbols. And a
+change of books must never let a number be given twice in a book's year.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy import func, select
 from service import db, templates
 from service.agencies import InvalidAgencies, parse_agencies
 from service.cli import cli
+from service.register import reserve_block
 from service.register.models import AuditRow, BookRow
 
 PROBLEM = "application/problem+json"
@@ -210,6 +212,100 @@ def test_seeded_configuration_keeps_its_books(client: FlaskClient) -> None:
         assert response.status_code == 200, response.json
 
 
+# 4. Changing the books of an agency with documents
+
+
+def test_dropping_a_book_that_holds_documents_is_409(app: Flask, client: FlaskClient) -> None:
+    first = issue(client, "ke-hoach")
+    issue(client, "bao-cao")
+    assert (first["book"], first["symbol"]) == ("van-ban-di", "01/KH-BCĐ")
+    before = stored(app)
+    current = agency(client)
+    current["books"] = [book("so-moi", ["*"], "Sổ mới"), current["books"][1]]
+    body = problem(client.put(f"/api/v1/agencies/{AGENCY}", json=current), 409, "Xung đột")
+    message = (
+        "Không bỏ được sổ 'van-ban-di' (Sổ văn bản đi): sổ đang có 2 văn bản; số đã cấp "
+        "trong sổ không được cấp lại. Giữ sổ này trong danh sách (được đổi tên sổ)"
+    )
+    assert body["errors"] == [{"loc": ["books"], "msg": message, "type": "book_in_use"}]
+    assert body["detail"] == f"Không thay được sổ của cơ quan {AGENCY}: {message}"
+    assert stored(app) == before
+    register = client.get(f"/api/v1/registers/{AGENCY}?book=van-ban-di&year=2018")
+    assert register.status_code == 200 and register.json["total"] == 2
+    assert issue(client, "ke-hoach")["symbol"] == "03/KH-BCĐ"
+
+
+def test_dropping_a_book_with_numbers_reserved_for_a_batch_is_409(
+    app: Flask, client: FlaskClient
+) -> None:
+    """Numbers a batch reserved become documents later: the book must still be there."""
+    with app.app_context(), db.current().session() as session:
+        reserve_block(session, "ubnd-bac-son", "giay-cong-nhan", 2024, 3)
+    before = stored(app)
+    current = agency(client, "ubnd-bac-son")
+    current["books"] = current["books"][:1]
+    response = client.put("/api/v1/agencies/ubnd-bac-son", json=current)
+    errors = problem(response, 409, "Xung đột")["errors"]
+    assert [e["msg"] for e in errors] == [
+        "Không bỏ được sổ 'giay-cong-nhan' (Sổ cấp giấy công nhận): sổ đã cấp 3 số (văn bản "
+        "đang phát hành); số đã cấp trong sổ không được cấp lại. Giữ sổ này trong danh sách "
+        "(được đổi tên sổ)"
+    ]
+    assert stored(app) == before
+
+
+def test_a_book_without_documents_may_go_and_a_book_may_be_renamed(
+    app: Flask, client: FlaskClient
+) -> None:
+    issue(client, "ke-hoach")
+    current = agency(client)
+    current["books"] = [{**current["books"][0], "name": "Sổ đăng ký văn bản đi"}]  # no GCN book
+    response = client.put(f"/api/v1/agencies/{AGENCY}", json=current)
+    assert response.status_code == 200, response.json
+    assert agency(client)["books"] == [book("van-ban-di", ["*"], "Sổ đăng ký văn bản đi")]
+    following = issue(client, "ke-hoach")
+    assert (following["book"], following["symbol"]) == ("van-ban-di", "02/KH-BCĐ")
+
+
+def test_moving_a_type_with_documents_to_another_book_is_409(
+    app: Flask, client: FlaskClient
+) -> None:
+    issue(client, "ke-hoach")
+    before = stored(app)
+    current = agency(client)
+    current["books"].append(book("ke-hoach", ["KH"], "Sổ kế hoạch"))
+    body = problem(client.put(f"/api/v1/agencies/{AGENCY}", json=current), 409, "Xung đột")
+    message = (
+        "Không chuyển được loại KH sang sổ 'ke-hoach' (Sổ kế hoạch): loại này đã có 1 văn bản "
+        "trong sổ 'van-ban-di' (Sổ văn bản đi), sổ kia sẽ cấp lại những số đã dùng trong cùng năm"
+    )
+    assert body["errors"] == [{"loc": ["books", 2, "types"], "msg": message, "type": "type_moved"}]
+    assert stored(app) == before
+    # Another type (no documents yet) may have a book of its own.
+    current["books"][2] = book("bao-cao", ["BC"], "Sổ báo cáo")
+    assert client.put(f"/api/v1/agencies/{AGENCY}", json=current).status_code == 200
+    assert issue(client, "bao-cao")["book"] == "bao-cao"
+    assert issue(client, "ke-hoach")["symbol"] == "02/KH-BCĐ"
+
+
+def test_a_type_taken_out_then_given_to_another_book_is_409(
+    app: Flask, client: FlaskClient
+) -> None:
+    """Two steps (no book for KH, then a new one) must not reach a second 01/KH."""
+    issue(client, "ke-hoach")
+    current = agency(client)
+    current["books"] = [book("van-ban-di", ["BC", "QĐ"], "Sổ văn bản đi"), current["books"][1]]
+    assert client.put(f"/api/v1/agencies/{AGENCY}", json=current).status_code == 200
+    current["books"].append(book("ke-hoach", ["KH"], "Sổ kế hoạch"))
+    body = problem(client.put(f"/api/v1/agencies/{AGENCY}", json=current), 409, "Xung đột")
+    assert [e["type"] for e in body["errors"]] == ["type_moved"]
+    # Given back to its own book, KH continues its numbering.
+    current["books"][0]["types"] = ["*"]
+    current["books"].pop()
+    assert client.put(f"/api/v1/agencies/{AGENCY}", json=current).status_code == 200
+    assert issue(client, "ke-hoach")["symbol"] == "02/KH-BCĐ"
+
+
 # The command line: the same rules, Vietnamese messages, a non-zero exit, nothing loaded.
 
 
@@ -225,6 +321,26 @@ def test_cli_load_refuses_unusable_books(app: Flask, tmp_path: Path) -> None:
     assert "  - [1].books[1].id: Mã sổ 'a' trùng với sổ thứ 1" in result.stderr
     assert "  - [1].books[1].types[0]: Ký hiệu loại văn bản 'kh' không hợp lệ" in result.stderr
     assert stored(app) == before
+
+
+def test_cli_load_refuses_to_drop_a_book_with_documents(
+    app: Flask, client: FlaskClient, tmp_path: Path
+) -> None:
+    issue(client, "ke-hoach")
+    before = stored(app)
+    changed = agency(client)
+    changed["books"] = [book("so-moi", ["*"], "Sổ mới")]
+    source = tmp_path / "agencies.json"
+    added = new_agency([book("van-ban-di", ["*"])], "ubnd-lam-son")
+    source.write_text(json.dumps([added, changed], ensure_ascii=False), encoding="utf-8")
+    result = app.test_cli_runner().invoke(cli, ["agencies", "load", str(source)])
+    assert result.exit_code == 2
+    assert "Lỗi: Xung đột. Không thay được sổ của cơ quan bcd138-bimson" in result.stderr
+    assert "  - [1].books: Không bỏ được sổ 'van-ban-di' (Sổ văn bản đi): sổ đang có 1 văn bản" in (
+        result.stderr
+    )
+    assert "Thêm" not in result.output
+    assert stored(app) == before  # the first agency of the file was not loaded either
 
 
 def test_configuration_file_gets_the_same_rules() -> None:

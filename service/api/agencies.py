@@ -58,8 +58,11 @@ def create() -> Response:
 
 @bp.put("/<agency_id>")
 def replace(agency_id: str) -> Response:
-    """Replace an agency and its books (admin); creates it when missing (201); 422 for
-    unusable books (service.agencies.book_problems)."""
+    """Replace an agency and its books (admin); creates it when missing (201).
+
+    422 for unusable books; 409 when a book that numbered documents would be dropped,
+    or a type with documents sent to another book (service.register.agencies).
+    """
     auth.require_admin()
     body = json_body()
     if isinstance(body, dict):
