@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from service import vn
 
 # A4 portrait, margins top/bottom 20 mm, left 30 mm, right 15 mm (nd30 §1).
@@ -37,14 +39,64 @@ def text_width(orientation: str) -> int:
     return LAND_TEXT_W if orientation == "landscape" else TEXT_W
 
 
+def line_widths_pt(chars: Sequence[tuple[str, float]], avail_pt: float) -> list[float]:
+    """Widths in points of the lines a text wraps into at ``avail_pt``, as a word processor does.
+
+    ``chars`` are (character, advance in points) pairs, so runs of different sizes or weights
+    can make one paragraph. A line breaks after spaces (which do not count towards its width)
+    or after a hyphen; a word longer than a whole line breaks between two letters.
+    """
+    # Break units: a word (ending at a hyphen at most) and the width of the spaces after it.
+    units: list[tuple[list[float], float]] = []
+    new_unit = True
+    for ch, width in chars:
+        if ch == " ":
+            if units:
+                units[-1] = (units[-1][0], units[-1][1] + width)
+            new_unit = True
+            continue
+        if new_unit:
+            units.append(([], 0.0))
+        units[-1][0].append(width)
+        new_unit = ch == "-"
+    lines: list[float] = []
+    ink = pen = 0.0  # the line's width without, and with, its trailing spaces
+    for word, spaces in units:
+        word_pt = sum(word)
+        if pen and pen + word_pt > avail_pt:
+            lines.append(ink)
+            ink = pen = 0.0
+        if not pen and word_pt > avail_pt:
+            for width in word:  # no room even on a line of its own: break between letters
+                if pen and pen + width > avail_pt:
+                    lines.append(pen)
+                    pen = 0.0
+                pen += width
+            ink = pen
+        else:
+            ink = pen + word_pt
+        pen = ink + spaces
+    if ink or not lines:
+        lines.append(ink)
+    return lines
+
+
+def wrapped_widths_pt(text: str, size_pt: float, *, bold: bool, avail_twips: int) -> list[float]:
+    """Widths in points of the lines of Times New Roman ``text`` wrapped at ``avail_twips``."""
+    chars = [(ch, vn.text_width_pt(ch, size_pt, bold=bold)) for ch in vn.nfc(text)]
+    return line_widths_pt(chars, avail_twips / 20)
+
+
 def longest_line_pt(lines: list[str], size_pt: float, *, bold: bool, avail_twips: int) -> float:
     """Width in points of the widest line once ``lines`` wrap at ``avail_twips``."""
-    avail_pt = avail_twips / 20
-    widest = 0.0
-    for line in lines:
-        width = vn.text_width_pt(line, size_pt, bold=bold)
-        widest = max(widest, min(width, avail_pt))
-    return widest
+    return max(
+        (
+            w
+            for line in lines
+            for w in wrapped_widths_pt(line, size_pt, bold=bold, avail_twips=avail_twips)
+        ),
+        default=0.0,
+    )
 
 
 def centred_rule(

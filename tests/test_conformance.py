@@ -12,6 +12,7 @@ from docx.oxml.ns import qn
 from docx.shared import Inches, Mm, Pt, RGBColor, Twips
 
 from service.conformance import Finding, Report, check_docx
+from service.vn import text_width_pt
 from tests import conformance_docs as cd
 
 
@@ -167,6 +168,26 @@ def _page_number_size(doc: DocxDocument) -> None:
     size.set(qn("w:val"), "22")
 
 
+ISSUER_CELL = 3402 - 2 * cd.CELL_MARGIN
+TEXT_W = 11906 - 1701 - 850
+SUBJECT_LINE_1 = "Về việc công nhận khu dân cư, cơ quan, doanh nghiệp, nhà trường đạt tiêu"
+
+
+def _line_ratio(start: str, ratio: float, widest: str, size: float, avail: int):
+    """Make the line under the paragraph ``start`` ratio × the width of the line ``widest``."""
+
+    def mutate(doc: DocxDocument) -> None:
+        line = cd.next_paragraph(_para(doc, start)).paragraph_format
+        side = round((avail - ratio * text_width_pt(widest, size, bold=True) * 20) / 2)
+        line.left_indent = line.right_indent = Twips(side)
+
+    return mutate
+
+
+def _issuer_line(ratio: float):
+    return _line_ratio("PHƯỜNG BẮC SƠN", ratio, "ỦY BAN NHÂN DÂN", 13, ISSUER_CELL)
+
+
 def _margin(side: str, value: int) -> Callable[[DocxDocument], None]:
     return lambda doc: setattr(doc.sections[0], f"{side}_margin", Mm(value))
 
@@ -216,6 +237,10 @@ DECISION_BREACHES = [
     _e(_retext("PHƯỜNG BẮC SƠN", "Phường Bắc Sơn"), "issuer.upper", "issuer lower case"),
     _e(_run_attr("UBND THỊ XÃ", size=Pt(14)), "issuer.size", "parent 14 pt"),
     _e(_remove_line_after("PHƯỜNG BẮC SƠN"), "issuer.line", "missing issuer line"),
+    _e(_issuer_line(0.52), "issuer.line", "issuer line 0.52"),
+    _e(_issuer_line(0.32), "issuer.line", "issuer line 0.32"),
+    # The subject wraps: 0.52 × its first (widest) line is < 1/2 of the text width.
+    _e(_line_ratio("Về việc", 0.52, SUBJECT_LINE_1, 14, TEXT_W), "subject.line", "subject line"),
     _e(_unboxed_urgency, "urgency.box", "urgency not boxed"),
     _e(_retext("QUYẾT ĐỊNH", "Quyết định"), "title.type", "type name lower case"),
     _e(_run_attr("QUYẾT ĐỊNH", size=Pt(16)), "title.size", "type name 16 pt"),

@@ -10,9 +10,11 @@ from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, Twips
+from docx.text.paragraph import Paragraph
 
 from service.conformance import NotADocx, check_docx
+from service.vn import text_width_pt
 from tests import conformance_docs as cd
 
 
@@ -189,6 +191,46 @@ def test_urgency_marks_sharing_one_paragraph_box_are_an_error() -> None:
     found = [(f.rule, f.severity, f.expected) for f in report.findings]
     assert found == [("urgency.box", "error", "mỗi dấu một khung riêng")]
     assert report.ok is False
+
+
+def _one_issuer_paragraph(doc: DocxDocument, *, line_break: bool) -> Paragraph:
+    """Put the issuing body in one paragraph: wrapping in its cell, or broken by a w:br."""
+    first = cd.find_paragraph(doc, "ỦY BAN NHÂN DÂN")
+    second = cd.find_paragraph(doc, "PHƯỜNG BẮC SƠN")
+    second._p.getparent().remove(second._p)
+    if not line_break:
+        cd.set_text(first, "ỦY BAN NHÂN DÂN PHƯỜNG BẮC SƠN")
+        return first
+    first.runs[0].add_break()
+    run = first.add_run("PHƯỜNG BẮC SƠN")
+    run.font.size, run.bold = Pt(13), True
+    return first
+
+
+@pytest.mark.parametrize("line_break", [False, True], ids=["wrapping", "w:br"])
+@pytest.mark.parametrize(
+    ("length", "ok"),
+    [
+        (0.4 * text_width_pt("ỦY BAN NHÂN DÂN", 13, bold=True), True),  # 0.4 × widest line: 49 pt
+        (0.4 * (3402 - 2 * cd.CELL_MARGIN) / 20, False),  # 0.4 × the cell (the old way): 64 pt
+        (0.3 * text_width_pt("ỦY BAN NHÂN DÂN", 13, bold=True), False),
+    ],
+    ids=["0.4 of the widest line", "0.4 of the cell", "0.3 of the widest line"],
+)
+def test_issuer_line_goes_by_the_widest_line_after_wrapping(
+    line_break: bool, length: float, ok: bool
+) -> None:
+    doc = cd.decision()
+    issuer = _one_issuer_paragraph(doc, line_break=line_break)
+    line = cd.next_paragraph(issuer).paragraph_format
+    side = round(((3402 - 2 * cd.CELL_MARGIN) - length * 20) / 2)
+    line.left_indent = line.right_indent = Twips(side)
+    report = check_docx(cd.to_bytes(doc))
+    if ok:
+        assert report.findings == []
+    else:
+        assert [(f.rule, f.severity) for f in report.findings] == [("issuer.line", "error")]
+        assert report.ok is False
 
 
 def test_properties_inherit_through_paragraph_style_chain() -> None:

@@ -28,6 +28,8 @@ def agencies() -> AgencyDirectory:
 
 def render(agencies: AgencyDirectory, template_id: str, **changes: Any) -> bytes:
     data = copy.deepcopy(templates.get(template_id).example())
+    if "agency" in changes:
+        data.pop("signer", None)  # the agency's own signer
     data.update(changes)
     return documents.render(template_id, data, agencies, number=12).content
 
@@ -175,4 +177,154 @@ def test_checker_warns_of_one_paragraph_box_across_the_column(agencies: AgencyDi
     report = check_docx(content)
     assert [(f.rule, f.severity, f.expected) for f in report.findings] == [
         ("urgency.box", "warning", "khung bao quanh chữ")
+    ]
+
+
+# --- the rules under the issuing body, the Tiêu ngữ and the subject -----------------------------
+
+
+def _twips(el: etree._Element | None, name: str) -> int:
+    value = el.get(_w(name)) if el is not None else None
+    return int(value) if value is not None else 0
+
+
+def _rule_pt(rule: etree._Element, avail: int) -> float:
+    """The length in points of a VBRule paragraph's bottom border in a space ``avail`` twips."""
+    assert rule.find("w:pPr/w:pStyle", NS).get(_w("val")) == "VBRule"
+    assert rule.find("w:pPr/w:pBdr/w:bottom", NS).get(_w("val")) == "single"
+    ind = rule.find("w:pPr/w:ind", NS)
+    return (avail - _twips(ind, "left") - _twips(ind, "right")) / 20
+
+
+def _cell_margins(content: bytes) -> int:
+    mar = part(content, "word/styles.xml").find(
+        ".//w:style[@w:styleId='TableNormal']//w:tblCellMar", NS
+    )
+    return _twips(mar.find("w:left", NS), "w") + _twips(mar.find("w:right", NS), "w")
+
+
+def header_rules(content: bytes) -> dict[str, Any]:
+    """The issuing body's lines and rule, the Tiêu ngữ rule, the subject and its rule."""
+    root = part(content, "word/document.xml")
+    body = root.find("w:body", NS)
+    header = body.find("w:tbl", NS)
+    margins = _cell_margins(content)
+    left, right = header.findall("w:tr", NS)[0].findall("w:tc", NS)
+
+    def cell(tc: etree._Element) -> tuple[list[etree._Element], int]:
+        assert tc.find("w:tcPr/w:tcMar/w:left", NS) is None
+        return tc.findall("w:p", NS), _twips(tc.find("w:tcPr/w:tcW", NS), "w") - margins
+
+    def style(p: etree._Element) -> str:
+        el = p.find("w:pPr/w:pStyle", NS)
+        return el.get(_w("val")) if el is not None else ""
+
+    left_paras, left_avail = cell(left)
+    right_paras, right_avail = cell(right)
+    sect = body.find("w:sectPr", NS)
+    page = _twips(sect.find("w:pgSz", NS), "w")
+    mar = sect.find("w:pgMar", NS)
+    text_w = page - _twips(mar, "left") - _twips(mar, "right")
+    top = body.findall("w:p", NS)
+    subject = next(  # a certificate has no subject line
+        (
+            i
+            for i, p in enumerate(top[:-1])
+            if style(p) == "VBSubject" and style(top[i + 1]) == "VBRule"
+        ),
+        None,
+    )
+    return {
+        "body": [_text(p) for p in left_paras if style(p) == "VBHdrBody"],
+        "body_avail": left_avail,
+        "body_rule": _rule_pt(next(p for p in left_paras if style(p) == "VBRule"), left_avail),
+        "motto_rule": _rule_pt(next(p for p in right_paras if style(p) == "VBRule"), right_avail),
+        "subject": None if subject is None else _text(top[subject]),
+        "subject_rule": None if subject is None else _rule_pt(top[subject + 1], text_w),
+    }
+
+
+def _widest(lines: list[str], size: float) -> float:
+    return max(vn.text_width_pt(line, size, bold=True) for line in lines)
+
+
+# The issuing body as the word processor breaks it in its cell (seen in LibreOffice's PDF).
+ISSUERS = [
+    ("ke-hoach", "bcd138-bimson", ["BAN CHỈ ĐẠO 138"]),
+    ("ke-hoach", "ubnd-bac-son", ["ỦY BAN NHÂN DÂN", "PHƯỜNG BẮC SƠN"]),
+    ("quyet-dinh-cong-nhan", "ubnd-bimson", ["ỦY BAN NHÂN DÂN THỊ", "XÃ BỈM SƠN"]),
+    ("bao-cao", "ubnd-bac-son", ["ỦY BAN NHÂN DÂN", "PHƯỜNG BẮC SƠN"]),
+    # Landscape: a wider left column, the same name on one line.
+    ("giay-cong-nhan", "ubnd-bac-son", ["ỦY BAN NHÂN DÂN PHƯỜNG BẮC SƠN"]),
+]
+
+
+@pytest.mark.parametrize(("template_id", "agency", "wrapped"), ISSUERS)
+def test_issuing_body_rule_is_a_third_to_a_half_of_its_widest_line(
+    agencies: AgencyDirectory, template_id: str, agency: str, wrapped: list[str]
+) -> None:
+    found = header_rules(render(agencies, template_id, agency=agency))
+    assert found["body"] == [" ".join(wrapped)]
+    # This is how the name wraps: each line fits the cell, and the next word would not.
+    avail = found["body_avail"] / 20
+    assert all(vn.text_width_pt(line, 13, bold=True) <= avail for line in wrapped)
+    for line, after in zip(wrapped, wrapped[1:], strict=False):
+        assert vn.text_width_pt(f"{line} {after.split()[0]}", 13, bold=True) > avail
+    widest = _widest(wrapped, 13)
+    assert 1 / 3 <= found["body_rule"] / widest <= 1 / 2
+    assert found["body_rule"] / widest == pytest.approx(0.4, abs=0.005)
+
+
+def test_tieu_ngu_rule_is_as_long_as_its_text(agencies: AgencyDirectory) -> None:
+    found = header_rules(render(agencies, "ke-hoach", agency="ubnd-bac-son"))
+    assert found["motto_rule"] == pytest.approx(
+        _widest(["Độc lập - Tự do - Hạnh phúc"], 13), abs=0.1
+    )
+
+
+SUBJECT_LINES = [
+    "Tổng kết 10 năm thực hiện Đề án 375 và Chỉ thị số 10 của UBND tỉnh về đẩy",
+    "mạnh phong trào toàn dân bảo vệ ANTQ, xây dựng khu dân cư an toàn về",
+    "ANTT (giai đoạn 2008 - 2018)",
+]
+
+
+@pytest.mark.parametrize(
+    "wrapped", [SUBJECT_LINES, ["Tổng kết 10 năm thực hiện Đề án 375"]], ids=["3 lines", "1 line"]
+)
+def test_subject_rule_is_a_third_to_a_half_of_its_widest_line(
+    agencies: AgencyDirectory, wrapped: list[str]
+) -> None:
+    found = header_rules(render(agencies, "ke-hoach", summary=" ".join(wrapped)))
+    assert found["subject"] == " ".join(wrapped)
+    widest = _widest(wrapped, 14)
+    assert 1 / 3 <= found["subject_rule"] / widest <= 1 / 2
+    assert found["subject_rule"] / widest == pytest.approx(0.4, abs=0.005)
+
+
+def old_issuer_rule(content: bytes) -> bytes:
+    """The document as the old code sized the issuer's rule: 0.4 × min(unwrapped width, cell)."""
+    found = header_rules(content)
+    avail = found["body_avail"]
+    width = min(_widest(found["body"], 13), avail / 20)
+    side = (avail - round(width * 0.4 * 20)) // 2
+    root = part(content, "word/document.xml")
+    cell = root.find("w:body/w:tbl/w:tr/w:tc", NS)
+    rule = next(p for p in cell.findall("w:p", NS) if p.find("w:pPr/w:pBdr", NS) is not None)
+    ind = rule.find("w:pPr/w:ind", NS)
+    ind.set(_w("left"), str(side))
+    ind.set(_w("right"), str(side))
+    return _replace_part(content, "word/document.xml", etree.tostring(root))
+
+
+def test_checker_rejects_issuer_rule_sized_by_the_cell(agencies: AgencyDirectory) -> None:
+    content = render(agencies, "ke-hoach", agency="ubnd-bac-son")
+    assert check_docx(content).findings == []
+    old = old_issuer_rule(content)
+    widest = _widest(["ỦY BAN NHÂN DÂN"], 13)
+    assert header_rules(old)["body_rule"] / widest == pytest.approx(0.52, abs=0.005)
+    report = check_docx(old)
+    assert report.ok is False
+    assert [(f.rule, f.severity, f.found) for f in report.findings] == [
+        ("issuer.line", "error", "64 pt = 0.52 × 122 pt")
     ]

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from service.conformance.model import Para
 from service.conformance.report import Finding, Severity
-from service.vn import text_width_pt
+from service.layout import line_widths_pt
+from service.vn import nfc, text_width_pt
 
 TWIPS_PER_MM = 1440 / 25.4
+# nd30 §2 items 2 and 5a: the rule under the issuing body and under the subject is 1/3–1/2 of
+# the widest line of the text (after wrapping). The slack only covers whole-twip indents.
+RULE_RATIO = (1 / 3, 1 / 2)
+RULE_SLACK_PT = 0.5
 
 
 def mm(tw: int) -> str:
@@ -84,6 +89,39 @@ def text_width(para: Para) -> float:
         text = run.text.upper() if run.props.caps else run.text
         total += text_width_pt(text, run.props.size, bold=run.props.bold, italic=run.props.italic)
     return total
+
+
+def widest_line(para: Para, avail_twips: int | None) -> float:
+    """Estimate the width in points of the widest line of para once it wraps at avail_twips.
+
+    The paragraph's own indents narrow the line, a line break (w:br) starts a new one; without
+    a known width each line is taken whole.
+    """
+    lines: list[list[tuple[str, float]]] = [[]]
+    for run in para.runs:
+        props = run.props
+        if props.hidden:
+            continue
+        for ch in nfc(run.text.upper() if props.caps else run.text):
+            if ch == "\n":
+                lines.append([])
+            else:
+                width = text_width_pt(ch, props.size, bold=props.bold, italic=props.italic)
+                lines[-1].append((ch, width))
+    if not avail_twips:
+        return max(sum(width for _, width in chars) for chars in lines)
+    avail = (avail_twips - para.props.left - para.props.right) / 20
+    return max(max(line_widths_pt(chars, avail)) for chars in lines)
+
+
+def rule_ratio_finding(rule: str, length: float, width: float, where: str) -> Finding | None:
+    """An error when a rule length is outside 1/3–1/2 of the widest line of its text."""
+    lo, hi = RULE_RATIO
+    if lo * width - RULE_SLACK_PT <= length <= hi * width + RULE_SLACK_PT:
+        return None
+    ratio = length / width if width else 0
+    found = f"{length:.0f} pt = {ratio:.2f} × {width:.0f} pt"
+    return Finding(rule, "error", "đường kẻ dài 1/3–1/2 dòng chữ", found, where)
 
 
 def quote(text: str, limit: int = 60) -> str:

@@ -13,8 +13,9 @@ from service.conformance.common import (
     mm,
     para_style,
     quote,
+    rule_ratio_finding,
     size_finding,
-    text_width,
+    widest_line,
 )
 from service.conformance.layout import TYPE_NAMES, Layout, Line, line_under
 from service.conformance.model import Para
@@ -22,7 +23,6 @@ from service.conformance.report import Finding, error, warning
 from service.conformance.rules_header import number_symbol_type
 from service.vn import TYPE_CODES, fold, upper
 
-SUBJECT_RATIO = (1 / 3 * 0.9, 1 / 2 * 1.1)
 _TYPE_BY_FOLD = {fold(name): name for name in TYPE_NAMES}
 _CODE_BY_NAME = {upper(name): code for name, code in TYPE_CODES.items()}
 _DECISION_HEADING = re.compile(r"^QUYẾT ĐỊNH\s*:$")
@@ -127,14 +127,11 @@ def _check_subject(layout: Layout, body: Body) -> list[Finding]:
     if body.line is None:
         return out + [error("subject.line", expected, "không có đường kẻ", last.where)]
     if body.line.length is not None and layout.page_width:
-        longest = max(
-            min(text_width(p), (layout.page_width - p.props.left - p.props.right) / 20)
-            for p in body.subject
-        )
-        ratio = body.line.length / longest if longest else 0
-        if not SUBJECT_RATIO[0] <= ratio <= SUBJECT_RATIO[1]:
-            found = f"{body.line.length:.0f} pt = {ratio:.2f} × {longest:.0f} pt"
-            out.append(warning("subject.line", expected, found, body.line.para.where))
+        # A long subject wraps: the rule goes by the widest line as it wraps.
+        width = max(widest_line(p, layout.page_width) for p in body.subject)
+        where = body.line.para.where
+        if (f := rule_ratio_finding("subject.line", body.line.length, width, where)) is not None:
+            out.append(f)
     return out
 
 

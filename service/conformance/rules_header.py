@@ -12,8 +12,10 @@ from service.conformance.common import (
     is_upper,
     para_style,
     quote,
+    rule_ratio_finding,
     size_finding,
     text_width,
+    widest_line,
 )
 from service.conformance.layout import Layout, avail_width, cell_of, line_under, siblings
 from service.conformance.model import Document, Para
@@ -30,7 +32,6 @@ _OFFICIAL_CODES = frozenset(TYPE_CODES.values())
 TIEU_NGU_TOLERANCE = 0.15
 _BOX = frozenset({"top", "left", "bottom", "right"})
 BOX_PADDING_PT = 24  # a mark's paragraph box wider than its word by more spans the column
-ISSUER_RATIO = (1 / 3 * 0.9, 1 / 2 * 1.1)  # 1/3–1/2, with room for estimated text widths
 
 
 def _missing_where(layout: Layout) -> str:
@@ -77,7 +78,7 @@ def check_national_title(doc: Document, layout: Layout) -> list[Finding]:
     if line is None:
         out.append(error("tieu_ngu.line", expected, "không có đường kẻ", tn.where))
     elif line.length is not None:
-        width = text_width(tn)
+        width = widest_line(tn, avail_width(layout, tn))
         if abs(line.length - width) > TIEU_NGU_TOLERANCE * width:
             found = f"{line.length:.0f} pt (chữ {width:.0f} pt)"
             out.append(warning("tieu_ngu.line", f"≈ {width:.0f} pt (±15%)", found, line.para.where))
@@ -117,16 +118,15 @@ def check_issuer(doc: Document, layout: Layout) -> list[Finding]:
             found = para_style(para)
             out.append(error("issuer.bold", "tên cơ quan ban hành in đậm", found, para.where))
     line = line_under(layout, cell.paras, cell.paras.index(lines[-1]))
-    expected = "đường kẻ dài 1/3–1/2 dòng chữ"
     if line is None:
+        expected = "đường kẻ dài 1/3–1/2 dòng chữ"
         out.append(error("issuer.line", expected, "không có đường kẻ", lines[-1].where))
     elif line.length is not None:
-        avail = (cell.text_width or 0) / 20 or None
-        width = max(min(text_width(p), avail) if avail else text_width(p) for p in issuing)
-        ratio = line.length / width if width else 0
-        if not ISSUER_RATIO[0] <= ratio <= ISSUER_RATIO[1]:
-            found = f"{line.length:.0f} pt = {ratio:.2f} × {width:.0f} pt"
-            out.append(warning("issuer.line", expected, found, line.para.where))
+        # The name wraps in its cell: the rule goes by the widest line as it wraps.
+        width = max(widest_line(p, cell.text_width) for p in issuing)
+        where = line.para.where
+        if (f := rule_ratio_finding("issuer.line", line.length, width, where)) is not None:
+            out.append(f)
     return out
 
 
