@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from service import db
+from service.batches.schema import check_callback_url
 from service.register import last_number
 from tests.batch_helpers import certificate_common, unit_rows
 from tests.test_batches_upload import xlsx
@@ -127,6 +128,12 @@ def test_json_over_the_row_limit(app: Flask, client: FlaskClient) -> None:
         ({"template": "khong-co", "rows": [{}]}, 404),
         ({"rows": []}, 422),
         ({"rows": [{}], "callback_url": "ftp://example.org/x"}, 422),
+        # Each of these was accepted, then failed in the worker for good.
+        ({"rows": [{}], "callback_url": "http://[::1/"}, 422),
+        ({"rows": [{}], "callback_url": "http://example.org:abc/"}, 422),
+        ({"rows": [{}], "callback_url": "http://example.org:-1/"}, 422),
+        ({"rows": [{}], "callback_url": "http://example.org:70000/"}, 422),
+        ({"rows": [{}], "callback_url": "https://a b/"}, 422),
         ({"rows": [{}], "formats": ["odt"]}, 422),
         ({"rows": [{}], "parent": "khong-co"}, 404),
     ],
@@ -134,6 +141,26 @@ def test_json_over_the_row_limit(app: Flask, client: FlaskClient) -> None:
 def test_refused_bodies(client: FlaskClient, body: dict[str, Any], status: int) -> None:
     response = post(client, **body)
     assert response.status_code == status and response.content_type == PROBLEM
+
+
+def test_refused_callback_url_is_said_in_vietnamese(client: FlaskClient) -> None:
+    response = post(client, rows=[{}], callback_url="http://[::1/")
+    (error,) = response.json["errors"]
+    assert error["loc"] == ["callback_url"]
+    assert error["msg"] == "callback_url phải là địa chỉ http:// hoặc https:// hợp lệ"
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8080/hook", "https://[::1]:8443/h?x=1", "https://bộ.gov.vn/cb"]
+)
+def test_usable_callback_urls_are_accepted(url: str) -> None:
+    assert check_callback_url(url) == url
+
+
+def test_numeric_headers_are_unknown_fields_not_a_500(client: FlaskClient) -> None:
+    response = upload(client, xlsx([[1, 2.5], ["a", "b"]]), "rows.xlsx")
+    assert response.status_code == 422 and response.content_type == PROBLEM
+    assert response.json["errors"]
 
 
 def test_unknown_batch(client: FlaskClient) -> None:

@@ -120,6 +120,9 @@ def send_callback(self: Task, batch_id: str) -> int | None:
     url, body = claimed
     try:
         status = callback.post(url, body, batch_id)
+    except callback.CallbackUnusable as exc:
+        callback.give_up(database, batch_id, str(exc))
+        return None
     except callback.CallbackFailed as exc:
         callback.settle(database, batch_id, None, str(exc))
         if self.request.retries >= CALLBACK_MAX_RETRIES:

@@ -9,6 +9,7 @@ and the task retries with backoff. Other 4xx answers are final and recorded.
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import json
 import logging
 import urllib.error
@@ -31,6 +32,10 @@ RETRY_STATUSES = frozenset({408, 425, 429})
 
 class CallbackFailed(Exception):
     """A transient failure to deliver the callback: retry later."""
+
+
+class CallbackUnusable(Exception):
+    """A URL the HTTP client refuses (stored before it was checked): never deliverable."""
 
 
 def claim(database: Database, batch_id: str) -> tuple[str, dict[str, Any]] | None:
@@ -62,13 +67,13 @@ def claim(database: Database, batch_id: str) -> tuple[str, dict[str, Any]] | Non
 def post(url: str, body: dict[str, Any], batch_id: str) -> int:
     """POST ``body`` as JSON; the HTTP status, or CallbackFailed when worth retrying."""
     data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-    request = urllib.request.Request(
-        url,
-        data=data,
-        method="POST",
-        headers={"Content-Type": "application/json", "User-Agent": "vanban-batches"},
-    )
     try:
+        request = urllib.request.Request(
+            url,
+            data=data,
+            method="POST",
+            headers={"Content-Type": "application/json", "User-Agent": "vanban-batches"},
+        )
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
             return int(response.status)
     except urllib.error.HTTPError as exc:
@@ -77,6 +82,8 @@ def post(url: str, body: dict[str, Any], batch_id: str) -> int:
         return int(exc.code)
     except (urllib.error.URLError, OSError) as exc:
         raise CallbackFailed(str(getattr(exc, "reason", exc))) from exc
+    except (http.client.InvalidURL, ValueError) as exc:  # a bad port or host: for good
+        raise CallbackUnusable("địa chỉ callback không hợp lệ") from exc
 
 
 def settle(database: Database, batch_id: str, status: int | None, error: str | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import Field, field_validator
@@ -9,6 +10,8 @@ from pydantic import Field, field_validator
 from service.schemas import Model
 
 MAX_CALLBACK_URL = 2000
+# A host name (letters of any script, digits, dots, hyphens) or an IP address.
+_HOST = re.compile(r"[\w.-]+|[0-9a-fA-F:.]+")
 
 
 class BatchRequest(Model):
@@ -40,15 +43,23 @@ class BatchRequest(Model):
 
 
 def check_callback_url(value: str | None) -> str | None:
-    """An http(s) URL, or ValueError with a Vietnamese message."""
+    """An http(s) URL a worker can post to, or ValueError with a Vietnamese message."""
     if value is None or not value.strip():
         return None
     from urllib.parse import urlsplit
 
     value = value.strip()
-    parts = urlsplit(value)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise ValueError("callback_url phải là địa chỉ http:// hoặc https://")
     if len(value) > MAX_CALLBACK_URL:
         raise ValueError(f"callback_url dài quá {MAX_CALLBACK_URL} ký tự")
+    invalid = "callback_url phải là địa chỉ http:// hoặc https:// hợp lệ"
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not 0-65535
+    except ValueError:  # "Invalid IPv6 URL", "Port could not be cast to integer value"
+        raise ValueError(invalid) from None
+    host = parts.hostname
+    if parts.scheme not in {"http", "https"} or not host or not _HOST.fullmatch(host):
+        raise ValueError(invalid)
+    if any(c.isspace() or ord(c) < 0x20 for c in value):
+        raise ValueError(invalid)
     return value

@@ -173,7 +173,9 @@ def nest(flat: dict[str, Any]) -> dict[str, Any]:
                 node[part] = child
             node = child
         node[parts[-1]] = value
-    return _lists(out)
+    # A row is an object whatever its headers (a row of numeric headers fails
+    # validation as unknown fields, not as a list where a row should be).
+    return {k: _lists(v) for k, v in out.items()}
 
 
 def _lists(node: Any) -> Any:
