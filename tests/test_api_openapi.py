@@ -75,6 +75,9 @@ def test_keys_are_declared_where_the_api_asks_for_them(spec: dict[str, Any]) -> 
     issue = spec["paths"]["/api/v1/documents"]["post"]
     assert {"201", "200", "401", "403", "404", "409", "422"} <= set(issue["responses"])
     assert issue["parameters"][0]["name"] == "Idempotency-Key"
+    # A replace that would let a number be given twice is refused (tests/test_agencies_rules.py).
+    replace = spec["paths"]["/api/v1/agencies/{id}"]["put"]
+    assert {"200", "201", "401", "403", "409", "422"} <= set(replace["responses"])
 
 
 def test_the_security_declared_is_what_the_server_does(app: Flask, spec: dict[str, Any]) -> None:

@@ -210,12 +210,17 @@ def register_paths(problems: Problems, specs: list[TemplateSpec]) -> dict[str, A
                 "tags": ["agencies"],
                 "operationId": "replaceAgency",
                 "summary": "Thay cơ quan và các sổ của nó (khóa admin); tạo mới nếu chưa có",
+                "description": (
+                    "409 khi thay đổi bỏ một sổ đã có văn bản (hoặc số đã giữ chỗ), "
+                    "hay chuyển một loại văn bản đã có số sang sổ khác: "
+                    "số văn bản không bao giờ được cấp trùng."
+                ),
                 "parameters": [_path_param("id", "Mã cơ quan")],
                 "requestBody": {"required": True, "content": _json("Agency")},
                 "responses": {
                     "200": agency,
                     "201": {**agency, "description": "Cơ quan mới"},
-                    **problems("BadRequest", "Forbidden", "InvalidData"),
+                    **problems("BadRequest", "Forbidden", "Conflict", "InvalidData"),
                 },
             },
         },
