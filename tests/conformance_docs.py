@@ -202,7 +202,8 @@ def decision() -> DocxDocument:
     date = "Bắc Sơn, ngày 05 tháng 02 năm 2021"
     header_table(doc, "UBND THỊ XÃ BỈM SƠN", issuer, "Số: 15/QĐ-UBND", date)
     title(doc, "QUYẾT ĐỊNH", DECISION_SUBJECT)
-    add_text(doc, "CHỦ TỊCH ỦY BAN NHÂN DÂN PHƯỜNG BẮC SƠN", 14, bold=True)
+    # Signed TM. ỦY BAN NHÂN DÂN: the committee's power, so the line names the body.
+    add_text(doc, "ỦY BAN NHÂN DÂN PHƯỜNG BẮC SƠN", 14, bold=True)
     for line in LEGAL_BASES:
         add_text(doc, line, italic=True, align="both", body=True)
     add_text(doc, "QUYẾT ĐỊNH:", 14, bold=True)

@@ -246,7 +246,12 @@ DECISION_BREACHES = [
     _e(_run_attr("QUYẾT ĐỊNH", size=Pt(16)), "title.size", "type name 16 pt"),
     _e(_run_attr("Về việc", bold=False), "subject.bold", "subject regular"),
     _e(_remove_line_after("Về việc"), "subject.line", "missing subject line"),
-    _e(_run_attr("CHỦ TỊCH ỦY BAN", bold=False), "decision.authority", "authority regular"),
+    _e(_run_attr("ỦY BAN NHÂN DÂN PHƯỜNG", bold=False), "decision.authority", "authority regular"),
+    _e(
+        _retext("ỦY BAN NHÂN DÂN PHƯỜNG", "CHỦ TỊCH ỦY BAN NHÂN DÂN PHƯỜNG BẮC SƠN"),
+        "decision.authority",
+        "head's line over TM.",
+    ),
     _e(_retext("Xét đề nghị", "Xét đề nghị của Trưởng Công an;"), "legal_basis.punctuation", ";"),
     _e(_run_attr("Căn cứ Luật", italic=False), "legal_basis.italic", "legal basis upright"),
     _e(_remove("QUYẾT ĐỊNH:"), "decision.heading", "missing QUYẾT ĐỊNH:"),

@@ -107,3 +107,29 @@ def test_edge_data_conforms(
 ) -> None:
     content = documents.render(template_id, data, agencies, number=12).content
     assert errors_of(content) == [], label
+
+
+COLLECTIVE_KT = {
+    "authority": "KT",
+    "collective": "Ủy ban nhân dân",
+    "body": "Chủ tịch",
+    "title": "Phó Chủ tịch",
+    "name": "Lê Văn A",
+}
+
+
+@pytest.mark.parametrize("template_id", ["quyet-dinh-thanh-lap", "quyet-dinh-cong-nhan"])
+def test_collective_signature_under_the_heads_authority_line_is_an_error(
+    agencies: AgencyDirectory, template_id: str
+) -> None:
+    data = copy.deepcopy(templates.get(template_id).example())
+    data.update(agency="ubnd-bac-son", signer=COLLECTIVE_KT)
+    data.pop("authority_line", None)
+    content = documents.render(template_id, data, agencies, number=3).content
+    assert errors_of(content) == []  # the body's name over TM. ỦY BAN NHÂN DÂN
+    # What the templates made before ecdb816, and what an authority_line override can say.
+    data["authority_line"] = "Chủ tịch Ủy ban nhân dân phường Bắc Sơn"
+    content = documents.render(template_id, data, agencies, number=3).content
+    found = errors_of(content)
+    assert [f["rule"] for f in found] == ["decision.authority"]
+    assert "TM. ỦY BAN NHÂN DÂN" in found[0]["expected"]

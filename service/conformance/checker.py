@@ -34,7 +34,11 @@ from service.conformance.rules_page import (
     check_page_numbers,
     check_page_size,
 )
-from service.conformance.rules_signature import check_recipients, check_signature
+from service.conformance.rules_signature import (
+    check_recipients,
+    check_signature,
+    signing_collective,
+)
 
 log = logging.getLogger(__name__)
 PROFILES = ("nd30", "certificate")
@@ -62,7 +66,7 @@ def check_docx(data: bytes, *, profile: str | None = None) -> Report:
         findings += check_issuer(doc, layout)
         findings += check_urgency(layout)
         findings += check_title(layout, body)
-        findings += check_decision(body)
+        findings += check_decision(body, signing_collective(layout))
         findings += check_articles(body)
         findings += check_parts(body)
         findings += check_clauses_and_points(body)

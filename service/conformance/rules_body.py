@@ -135,8 +135,13 @@ def _check_subject(layout: Layout, body: Body) -> list[Finding]:
     return out
 
 
-def check_decision(body: Body) -> list[Finding]:
-    """Check a decision's authority line, legal bases and the "QUYẾT ĐỊNH:" line."""
+def check_decision(body: Body, collective: str | None = None) -> list[Finding]:
+    """Check a decision's authority line, legal bases and the "QUYẾT ĐỊNH:" line.
+
+    ``collective``: the body a ``TM.`` signature signs for. The power used is then
+    the collective's, and the authority line names the body, not its head (nd30
+    §2 item 6): "ỦY BAN NHÂN DÂN PHƯỜNG …", not "CHỦ TỊCH ỦY BAN NHÂN DÂN …".
+    """
     if body.doc_type != "QUYẾT ĐỊNH":
         return []
     out: list[Finding] = []
@@ -159,6 +164,11 @@ def check_decision(body: Body) -> list[Finding]:
         if bad or authority.props.jc != "center":
             found = f"{quote(authority.display, 40)}, {para_style(authority)}"
             out.append(error("decision.authority", "in hoa, đậm, căn giữa", found, authority.where))
+        named, signs_for = fold(authority.display), fold(collective or "")
+        if collective and not (named.startswith(signs_for) or signs_for.startswith(named)):
+            expected = f"tên tập thể ({collective} …), vì ký TM. {collective}"
+            found = quote(authority.display, 40)
+            out.append(error("decision.authority", expected, found, authority.where))
         before = before[1:]
     for i, para in enumerate(before):
         last = i == len(before) - 1

@@ -34,6 +34,16 @@ def _signer_cell(table: Table) -> Cell | None:
     return None
 
 
+def signing_collective(layout: Layout) -> str | None:
+    """The collective a ``TM.`` signature signs for (``ỦY BAN NHÂN DÂN``), else None."""
+    table = layout.signature_table
+    cell = _signer_cell(table) if table is not None else None
+    first = next((p for p in cell.paras if not p.empty), None) if cell is not None else None
+    if first is None or not first.display.startswith("TM."):
+        return None
+    return first.display[3:].strip() or None
+
+
 def check_recipients(layout: Layout, last_article: int | None) -> list[Finding]:
     """Check "Nơi nhận:" (12 pt bold italic) and its lines (11 pt, "- …;", "- Lưu: VT, ….")."""
     table = layout.signature_table
