@@ -93,6 +93,28 @@ def _message(err: Any) -> str:
 # encoded at all: a client that sends them gets a 422.
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_EITHER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _any_to_clean(value: Any) -> bool:
+    """Whether a string in ``value`` needs ``cleaned``'s work: the check on every request.
+
+    A plain loop without locations (20-25 µs for a template's example here); the
+    locations are worked out only for the rare request that has something.
+    """
+    stack = [value]
+    pop, push, search = stack.pop, stack.extend, _EITHER.search
+    while stack:
+        item = pop()
+        kind = type(item)
+        if kind is str:
+            if search(item) is not None:
+                return True
+        elif kind is dict:
+            push(item.values())
+        elif kind is list:
+            push(item)
+    return False
 
 
 def _strings(value: Any, loc: list[str | int]) -> Iterator[tuple[list[str | int], str]]:
@@ -120,6 +142,8 @@ def _without_invisible(value: Any) -> Any:
 
 def cleaned(value: Any, prefix: Sequence[str | int] = ()) -> Any:
     """``value`` without invisible characters; InvalidData for unpaired surrogates."""
+    if not _any_to_clean(value):
+        return value
     invisible = False
     bad = []
     for loc, text in _strings(value, list(prefix)):

@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 
 from service import db, templates
 from service.register.models import Document
-from service.validation import _message
+from service.validation import _message, cleaned
 from tests.docx_utils import text as docx_text
 from tests.test_api_render import assert_problem
 
@@ -193,3 +193,12 @@ def test_pydantic_english_never_reaches_the_client() -> None:
     assert _message(error) == "Giá trị không hợp lệ"
     ours = {"type": "signature", "msg": "Thiếu chức danh người đứng đầu"}
     assert _message(ours) == "Thiếu chức danh người đứng đầu"
+
+
+def test_clean_requests_pass_through_untouched() -> None:
+    for template in templates.all_templates():
+        data = template.example()
+        assert cleaned(data) is data  # the check on every request copies nothing
+    nested = {"a": [{"b": ["x", {"c": "y\x0bz"}]}], "n": 1, "ok": None}
+    assert cleaned(nested) == {"a": [{"b": ["x", {"c": "yz"}]}], "n": 1, "ok": None}
+    assert cleaned({"a": ["tab\tand\nlines\r"]}) == {"a": ["tab\tand\nlines\r"]}
