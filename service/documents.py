@@ -89,7 +89,9 @@ def common_context(p: Prepared) -> dict[str, Any]:
     left, right = layout.header_columns(layout.text_width(p.spec.orientation))
     cell_left = left - 2 * layout.CELL_MARGIN
     cell_right = right - 2 * layout.CELL_MARGIN
-    body_lines = [vn.upper(issuer.name)]
+    body_lines = list(
+        layout.name_lines(vn.upper(issuer.name), 13, bold=True, avail_twips=cell_left)
+    )
     motto = "Độc lập - Tự do - Hạnh phúc"
     date_line = vn.date_line(issuer.place, None if data.draft else p.date, year=p.date.year)
     marks = [vn.upper(m) for m in (data.secrecy, data.urgency) if m]

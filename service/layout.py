@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from service import vn
@@ -107,3 +108,47 @@ def centred_rule(
     rule_twips = round(text_pt * ratio * 20)
     side = max(0, (avail_twips - rule_twips) // 2)
     return {"l": side, "r": side}
+
+
+# Words that start the name of an administrative unit in a body's name (ỦY BAN NHÂN
+# DÂN | THỊ XÃ BỈM SƠN): where clerks break a name too long for the header column,
+# never inside "THỊ XÃ" or "THÀNH PHỐ" as a word processor's wrap may.
+_UNIT_WORDS = (
+    ("THÀNH", "PHỐ"),
+    ("THỊ", "XÃ"),
+    ("THỊ", "TRẤN"),
+    ("PHƯỜNG",),
+    ("XÃ",),
+    ("QUẬN",),
+    ("HUYỆN",),
+    ("TỈNH",),
+    ("ĐẶC", "KHU"),
+)
+
+
+@functools.lru_cache(maxsize=256)
+def name_lines(name: str, size_pt: float, *, bold: bool, avail_twips: int) -> tuple[str, ...]:
+    """``name`` as the header shows it: one line if it fits, else broken before its unit.
+
+    "ỦY BAN NHÂN DÂN THỊ XÃ BỈM SƠN" in a 6 cm column gives "ỦY BAN NHÂN DÂN" /
+    "THỊ XÃ BỈM SƠN" (a word processor would leave "THỊ" on the first line). The
+    first break before a unit word that leaves both lines fitting is taken, else the
+    first that leaves the first line fitting (the unit's line may wrap); with none,
+    the name stays one paragraph for the word processor to wrap.
+    """
+
+    def fits(text: str) -> bool:
+        return len(wrapped_widths_pt(text, size_pt, bold=bold, avail_twips=avail_twips)) <= 1
+
+    if fits(name):
+        return (name,)
+    words = name.split()
+    splits = []
+    for i in range(1, len(words)):
+        unit = next((u for u in _UNIT_WORDS if tuple(words[i : i + len(u)]) == u), None)
+        if unit is None or (unit == ("XÃ",) and words[i - 1] == "THỊ"):
+            continue
+        splits.append((" ".join(words[:i]), " ".join(words[i:])))
+    best = next((s for s in splits if fits(s[0]) and fits(s[1])), None)
+    best = best or next((s for s in splits if fits(s[0])), None)
+    return best or (name,)

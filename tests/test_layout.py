@@ -97,3 +97,26 @@ def test_issuing_body_rule_is_04_of_the_widest_wrapped_line(name: str, widest: s
     length_pt = (HDR_CELL - rule["l"] - rule["r"]) / 20
     assert rule["l"] == rule["r"]
     assert length_pt / vn.text_width_pt(widest, 13, bold=True) == pytest.approx(0.4, abs=0.002)
+
+
+HEADER_CELL = layout.HDR_LEFT_W - 2 * layout.CELL_MARGIN
+
+
+@pytest.mark.parametrize(
+    ("name", "lines"),
+    [
+        ("BAN CHỈ ĐẠO 138", ("BAN CHỈ ĐẠO 138",)),
+        ("ỦY BAN NHÂN DÂN THỊ XÃ BỈM SƠN", ("ỦY BAN NHÂN DÂN", "THỊ XÃ BỈM SƠN")),
+        ("ỦY BAN NHÂN DÂN PHƯỜNG BẮC SƠN", ("ỦY BAN NHÂN DÂN", "PHƯỜNG BẮC SƠN")),
+        ("ỦY BAN NHÂN DÂN XÃ ĐÔNG HÒA", ("ỦY BAN NHÂN DÂN", "XÃ ĐÔNG HÒA")),
+        # The unit's own line may still wrap; the break is never inside THÀNH PHỐ.
+        ("ỦY BAN NHÂN DÂN THÀNH PHỐ HỒ CHÍ MINH", ("ỦY BAN NHÂN DÂN", "THÀNH PHỐ HỒ CHÍ MINH")),
+        # No unit word to break before: the word processor wraps it.
+        (
+            "BAN CHỈ ĐẠO PHÒNG, CHỐNG TỘI PHẠM VÀ TỆ NẠN XÃ HỘI",
+            ("BAN CHỈ ĐẠO PHÒNG, CHỐNG TỘI PHẠM VÀ TỆ NẠN XÃ HỘI",),
+        ),
+    ],
+)
+def test_a_long_body_name_breaks_before_its_unit(name: str, lines: tuple[str, ...]) -> None:
+    assert layout.name_lines(name, 13, bold=True, avail_twips=HEADER_CELL) == lines
