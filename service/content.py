@@ -235,7 +235,12 @@ def depth(content: list[Any]) -> int:
 
 
 def end_mark(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Append "./." to the last paragraph of the content (nd30 §2 item 6)."""
+    """Append "./." to the last paragraph of the content (nd30 §2 item 6).
+
+    That paragraph is also kept with what follows (``keep``: the signature block
+    right after the content), so a page break never leaves the signature and the
+    Nơi nhận alone on the last page, with no text of the document above them.
+    """
     for block in reversed(blocks):
         if block.get("table") or not block.get("runs"):
             continue
@@ -244,6 +249,7 @@ def end_mark(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
         while text and text[-1] in ".;,:":
             text = text[:-1]
         last["t"] = text + "./."
+        block["keep"] = True
         break
     return blocks
 

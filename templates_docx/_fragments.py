@@ -137,7 +137,10 @@ def blocks(var: str = "blocks") -> str:
         "{% for r in b.runs %}<w:r><w:rPr>{% if r.b %}<w:b/><w:bCs/>{% endif %}"
         "{% if r.i %}<w:i/><w:iCs/>{% endif %}</w:rPr>" + t("{{ r.t }}") + "</w:r>{% endfor %}"
     )
-    paragraph = '<w:p><w:pPr><w:pStyle w:val="{{ b.style }}"/></w:pPr>' + runs + "</w:p>"
+    keep = "{% if b.keep is defined and b.keep %}<w:keepNext/>{% endif %}"
+    paragraph = (
+        '<w:p><w:pPr><w:pStyle w:val="{{ b.style }}"/>' + keep + "</w:pPr>" + runs + "</w:p>"
+    )
     tcell = (
         '<w:tc><w:tcPr><w:tcW w:w="{{ c.w }}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
         '<w:p><w:pPr><w:pStyle w:val="{{ c.style }}"/></w:pPr>'

@@ -433,3 +433,25 @@ def test_package_is_the_zip_zipfile_writes(agencies: AgencyDirectory, template_i
             level = 1 if name == "word/document.xml" else None
             zf.writestr(info, data, compresslevel=level)
     assert content == expected.getvalue()
+
+
+@pytest.mark.parametrize(
+    "template_id", ["ke-hoach", "bao-cao", "quyet-dinh-thanh-lap", "quyet-dinh-cong-nhan"]
+)
+def test_last_paragraph_keeps_with_the_signature(
+    agencies: AgencyDirectory, template_id: str
+) -> None:
+    # A page break never leaves the signature and Nơi nhận alone on the last page:
+    # the paragraph ending "./." is kept with the signature table right after it.
+    body = part(
+        render(agencies, template_id, example(template_id), number=149), "word/document.xml"
+    )
+    top = list(body.find("w:body", NS))
+    kept = [
+        el for el in top if el.find("w:pPr/w:keepNext", NS) is not None and el.tag == f"{{{W}}}p"
+    ]
+    ends = [el for el in kept if "".join(el.itertext()).endswith("./.")]
+    assert len(ends) == 1
+    after = top[top.index(ends[0]) + 1]
+    assert after.tag == f"{{{W}}}tbl"
+    assert "Nơi nhận" in "".join(after.itertext())
