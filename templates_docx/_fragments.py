@@ -8,6 +8,7 @@ attributes are computed twips (rule indents, column widths) and style ids.
 
 from __future__ import annotations
 
+from typing import Any
 from xml.sax.saxutils import escape
 
 from service import layout
@@ -48,12 +49,12 @@ def para(style: str, content: str = "", *, ppr: str = "") -> str:
     return f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{ppr}</w:pPr>{content}</w:p>'
 
 
-def literal(style: str, text: str, **kw: bool) -> str:
+def literal(style: str, text: str, **kw: Any) -> str:
     """A paragraph of fixed text (escaped)."""
     return para(style, run(escape(text), **kw))
 
 
-def value(style: str, expr: str, **kw: bool) -> str:
+def value(style: str, expr: str, **kw: Any) -> str:
     """A paragraph printing the Jinja expression ``expr``."""
     return para(style, run("{{ " + expr + " }}", **kw))
 

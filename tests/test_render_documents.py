@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 
 from config.settings import ROOT
-from service import documents, templates
+from service import documents, templates, vn
 from service.agencies import AgencyDirectory
 from service.errors import InvalidData, TemplateError
 from service.render.engine import Engine, compile_template, make_environment
@@ -455,3 +455,49 @@ def test_last_paragraph_keeps_with_the_signature(
     after = top[top.index(ends[0]) + 1]
     assert after.tag == f"{{{W}}}tbl"
     assert "Nơi nhận" in "".join(after.itertext())
+
+
+def _kinh_gui_paragraphs(content: bytes) -> list[Any]:
+    body = part(content, "word/document.xml").find("w:body", NS)
+    return [
+        p
+        for p in body.findall("w:p", NS)
+        if p.find("w:pPr/w:pStyle[@w:val='VBKinhGui']", NS) is not None
+    ]
+
+
+def _para_text(p: Any) -> str:
+    return "".join(
+        "\t" if el.tag == f"{{{W}}}tab" else (el.text or "")
+        for el in p.iter(f"{{{W}}}t", f"{{{W}}}tab")
+        if el.getparent().tag == f"{{{W}}}r"
+    )
+
+
+def test_kinh_gui_recipients_stand_in_one_column(agencies: AgencyDirectory) -> None:
+    data = example("bao-cao", kinh_gui=["Ban Chỉ đạo 138 tỉnh", "Công an tỉnh", "UBND thị xã"])
+    paras = _kinh_gui_paragraphs(render(agencies, "bao-cao", data))
+    assert [_para_text(p) for p in paras] == [
+        "Kính gửi:\t- Ban Chỉ đạo 138 tỉnh;",
+        "- Công an tỉnh;",
+        "- UBND thị xã.",
+    ]
+    lefts = [p.find("w:pPr/w:ind", NS).get(f"{{{W}}}left") for p in paras]
+    assert lefts == ["2835"] * 3  # every dash at the same place
+    first = paras[0].find("w:pPr", NS)
+    assert first.find("w:tabs/w:tab", NS).get(f"{{{W}}}pos") == "2835"
+    hanging = int(first.find("w:ind", NS).get(f"{{{W}}}hanging"))
+    # "Kính gửi:" hangs before the column, its colon just before the first dash.
+    assert (
+        vn.text_width_pt("Kính gửi:", 14) * 20
+        < hanging
+        < vn.text_width_pt("Kính gửi: ", 14) * 20 + 200
+    )
+    assert all(p.find("w:pPr/w:jc", NS).get(f"{{{W}}}val") == "left" for p in paras)
+
+
+def test_one_kinh_gui_recipient_is_one_centred_line(agencies: AgencyDirectory) -> None:
+    data = example("bao-cao", kinh_gui=["Ban Chỉ đạo 138 tỉnh"])
+    (para,) = _kinh_gui_paragraphs(render(agencies, "bao-cao", data))
+    assert _para_text(para) == "Kính gửi: Ban Chỉ đạo 138 tỉnh."
+    assert para.find("w:pPr/w:ind", NS) is None  # the style's centring

@@ -93,6 +93,13 @@ def _edge_cases() -> list[tuple[str, str, dict[str, Any]]]:
         "name": "Ngô Thị Yến",
     }
     cases.append(("TL signer", "ke-hoach", tl_sign))
+    report = copy.deepcopy(templates.get("bao-cao").example())
+    report["kinh_gui"] = [
+        "Ban Chỉ đạo 138 tỉnh",
+        "Thường trực Thị ủy, HĐND, UBND thị xã",
+        "Công an tỉnh",
+    ]
+    cases.append(("Kính gửi several", "bao-cao", report))
     long_unit = copy.deepcopy(gcn)
     long_unit["unit"] = {"name": LONG[:200], "address": "Phường Bắc Sơn"}
     cases.append(("certificate, long unit name", "giay-cong-nhan", long_unit))

@@ -38,6 +38,8 @@ class Body:
     subject: list[Para] = field(default_factory=list)
     line: Line | None = None
     content: list[Para] = field(default_factory=list)
+    # "Kính gửi:" and its "- …" lines before the content (nd30 §2 item 9a): not body text.
+    kinh_gui: list[Para] = field(default_factory=list)
 
     @property
     def doc_type(self) -> str | None:
@@ -76,7 +78,20 @@ def split_body(layout: Layout) -> Body:
         if body.line is not None and body.line.para is not body.subject[-1]:
             end = paras.index(body.line.para)
     body.content = [p for p in paras[end + 1 :] if not p.empty]
+    _split_kinh_gui(body)
     return body
+
+
+def _split_kinh_gui(body: Body) -> None:
+    content = body.content
+    if not content or not content[0].display.startswith("Kính gửi"):
+        return
+    n = 1
+    after = content[0].display.partition(":")[2].strip()
+    multi = not after or after.startswith("-")  # "Kính gửi:" alone, or with its first "- …"
+    while multi and n < len(content) and content[n].display.startswith("- "):
+        n += 1
+    body.kinh_gui, body.content = content[:n], content[n:]
 
 
 def check_title(layout: Layout, body: Body) -> list[Finding]:
