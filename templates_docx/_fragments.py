@@ -64,11 +64,15 @@ def tag(text: str) -> str:
     return f"<w:p><w:r>{t(text)}</w:r></w:p>"
 
 
-def rule(indent_expr: str) -> str:
-    """An empty paragraph whose bottom border is the drawn line under a heading."""
+def rule(indent_expr: str, *, after: int = 0) -> str:
+    """An empty paragraph whose bottom border is the drawn line under a heading.
+
+    ``after`` (twips): space between the line and what follows it.
+    """
     ppr = (
         '<w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" w:color="000000"/></w:pBdr>'
-        f'<w:ind w:left="{{{{ {indent_expr}.l }}}}" w:right="{{{{ {indent_expr}.r }}}}"/>'
+        + (f'<w:spacing w:after="{after}"/>' if after else "")
+        + f'<w:ind w:left="{{{{ {indent_expr}.l }}}}" w:right="{{{{ {indent_expr}.r }}}}"/>'
     )
     return para("VBRule", ppr=ppr)
 
@@ -128,7 +132,10 @@ def header_table(width: int = layout.TEXT_W) -> str:
 def title(type_name: str) -> str:
     """Type name, subject (trích yếu) and the rule under it (nd30 §2 item 5a)."""
     return (
-        literal("VBTypeName", type_name) + value("VBSubject", "title.subject") + rule("title.rule")
+        literal("VBTypeName", type_name)
+        + value("VBSubject", "title.subject")
+        # The text below starts a body paragraph's spacing (6 pt) under the line, not 2 pt.
+        + rule("title.rule", after=120)
     )
 
 

@@ -501,3 +501,22 @@ def test_one_kinh_gui_recipient_is_one_centred_line(agencies: AgencyDirectory) -
     (para,) = _kinh_gui_paragraphs(render(agencies, "bao-cao", data))
     assert _para_text(para) == "Kính gửi: Ban Chỉ đạo 138 tỉnh."
     assert para.find("w:pPr/w:ind", NS) is None  # the style's centring
+
+
+@pytest.mark.parametrize("template_id", ["ke-hoach", "bao-cao", "quyet-dinh-cong-nhan"])
+def test_text_starts_a_paragraph_spacing_under_the_subject_line(
+    agencies: AgencyDirectory, template_id: str
+) -> None:
+    body = part(render(agencies, template_id, example(template_id)), "word/document.xml")
+    top = list(body.find("w:body", NS))
+    subject = next(
+        i
+        for i, el in enumerate(top)
+        if el.find("w:pPr/w:pStyle[@w:val='VBSubject']", NS) is not None
+    )
+    line = top[subject + 1].find("w:pPr", NS)
+    assert line.find("w:pBdr/w:bottom", NS) is not None
+    assert line.find("w:spacing", NS).get(f"{{{W}}}after") == "120"  # 6 pt, not 2 pt
+    # The header's lines keep no space under them (the number line has its own).
+    header_rules = body.findall("w:body/w:tbl//w:p/w:pPr/w:pBdr/..", NS)
+    assert header_rules and all(p.find("w:spacing", NS) is None for p in header_rules)
