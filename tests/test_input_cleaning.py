@@ -202,3 +202,13 @@ def test_clean_requests_pass_through_untouched() -> None:
     nested = {"a": [{"b": ["x", {"c": "y\x0bz"}]}], "n": 1, "ok": None}
     assert cleaned(nested) == {"a": [{"b": ["x", {"c": "yz"}]}], "n": 1, "ok": None}
     assert cleaned({"a": ["tab\tand\nlines\r"]}) == {"a": ["tab\tand\nlines\r"]}
+
+
+def test_a_page_no_document_has_is_404_before_any_pdf_worker(client: FlaskClient) -> None:
+    # No pdf worker runs here: a page number in range would get 503 (no worker).
+    body = {"template": "bao-cao", "data": example("bao-cao")}
+    for page in ("10001", "99999999999999999999"):
+        response = client.post(f"/api/v1/render/pages/{page}.png", json=body)
+        problem = assert_problem(response, 404, "Không tìm thấy")
+        assert f"Không có trang {page}" in problem["detail"]
+    assert client.post("/api/v1/render/pages/1.png", json=body).status_code == 503

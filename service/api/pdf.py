@@ -49,9 +49,15 @@ def _width() -> int:
     return width
 
 
+# No document of ours comes near it; a larger number is refused here, not by a worker.
+MAX_PAGE = 10_000
+
+
 def _page(page: int) -> int:
     if page < 1:
         raise NotFound("Số trang bắt đầu từ 1.")
+    if page > MAX_PAGE:
+        raise NotFound(f"Không có trang {page}: văn bản có tối đa {MAX_PAGE} trang.")
     return page
 
 
