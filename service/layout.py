@@ -82,10 +82,17 @@ def line_widths_pt(chars: Sequence[tuple[str, float]], avail_pt: float) -> list[
     return lines
 
 
-def wrapped_widths_pt(text: str, size_pt: float, *, bold: bool, avail_twips: int) -> list[float]:
-    """Widths in points of the lines of Times New Roman ``text`` wrapped at ``avail_twips``."""
-    chars = [(ch, vn.text_width_pt(ch, size_pt, bold=bold)) for ch in vn.nfc(text)]
-    return line_widths_pt(chars, avail_twips / 20)
+@functools.lru_cache(maxsize=1024)
+def wrapped_widths_pt(
+    text: str, size_pt: float, *, bold: bool, avail_twips: int
+) -> tuple[float, ...]:
+    """Widths in points of the lines of Times New Roman ``text`` wrapped at ``avail_twips``.
+
+    Cached: every render sizes the rules under its headings from these (the
+    Tiêu ngữ and an agency's name are the same each time).
+    """
+    chars = vn.char_widths_pt(text, size_pt, bold=bold)
+    return tuple(line_widths_pt(chars, avail_twips / 20))
 
 
 def longest_line_pt(lines: list[str], size_pt: float, *, bold: bool, avail_twips: int) -> float:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from service import vn
@@ -52,3 +54,11 @@ def test_empty_and_bad_size() -> None:
     assert vn.text_width_pt("", 13) == 0
     with pytest.raises(ValueError, match="Cỡ chữ"):
         vn.text_width_pt("a", 0)
+
+
+@pytest.mark.parametrize("bold", [False, True])
+def test_character_widths_add_up_to_the_line(bold: bool) -> None:
+    text = "ỦY BAN NHÂN DÂN PHƯỜNG BẮC SƠN – Độc lập - Tự do - Hạnh phúc"
+    chars = vn.char_widths_pt(unicodedata.normalize("NFD", text), 13, bold=bold)
+    assert "".join(ch for ch, _ in chars) == text  # NFC, one entry per character
+    assert sum(w for _, w in chars) == pytest.approx(vn.text_width_pt(text, 13, bold=bold))

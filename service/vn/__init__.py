@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from service.vn.dates import date_line, local_time, short_date, today
 from service.vn.figures import format_decimal, format_int, format_percent
-from service.vn.metrics import text_width_pt
+from service.vn.metrics import char_widths_pt, text_width_pt
 from service.vn.numbers import MAX_NUMBER, NumberStyle, amount_to_words, number_to_words
 from service.vn.recipients import kinh_gui_lines, legal_basis_lines, recipient_lines
 from service.vn.signature import SignatureBlock, SignatureError, signature_block
@@ -47,6 +47,7 @@ __all__ = [
     "signature_block",
     "strip_xml_illegal",
     "symbol",
+    "char_widths_pt",
     "text_width_pt",
     "today",
     "upper",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 # Widths in 1/1000 em, read once from the standard Adobe Times AFM metrics (Times-Roman,
@@ -118,3 +119,19 @@ def text_width_pt(text: str, size_pt: float, *, bold: bool = False, italic: bool
     key = _font_key(bold, italic)
     text = unicodedata.normalize("NFC", text)
     return sum(_char_width(ch, key) for ch in text) * size_pt / 1000.0
+
+
+# One entry per (character, font): line wrapping asks for every character of a
+# heading on every render (service.layout), and _char_width may normalise.
+_cached_width = functools.lru_cache(maxsize=4096)(_char_width)
+
+
+def char_widths_pt(
+    text: str, size_pt: float, *, bold: bool = False, italic: bool = False
+) -> list[tuple[str, float]]:
+    """Each character of ``text`` (NFC) with its advance width in points."""
+    if size_pt <= 0:
+        raise ValueError("Cỡ chữ phải lớn hơn 0")
+    key = _font_key(bold, italic)
+    scale = size_pt / 1000.0
+    return [(ch, _cached_width(ch, key) * scale) for ch in unicodedata.normalize("NFC", text)]
