@@ -93,7 +93,7 @@ def _message(err: Any) -> str:
 # encoded at all: a client that sends them gets a 422.
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_EITHER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_EITHER = re.compile(f"{_INVISIBLE.pattern}|{_SURROGATE.pattern}")
 
 
 def _any_to_clean(value: Any) -> bool:
