@@ -5,7 +5,7 @@ from __future__ import annotations
 from service.conformance.model import Para
 from service.conformance.report import Finding, Severity
 from service.layout import line_widths_pt
-from service.vn import nfc, text_width_pt
+from service.vn import char_widths_pt, text_width_pt
 
 TWIPS_PER_MM = 1440 / 25.4
 # nd30 §2 items 2 and 5a: the rule under the issuing body and under the subject is 1/3–1/2 of
@@ -102,12 +102,11 @@ def widest_line(para: Para, avail_twips: int | None) -> float:
         props = run.props
         if props.hidden:
             continue
-        for ch in nfc(run.text.upper() if props.caps else run.text):
-            if ch == "\n":
-                lines.append([])
-            else:
-                width = text_width_pt(ch, props.size, bold=props.bold, italic=props.italic)
-                lines[-1].append((ch, width))
+        text = run.text.upper() if props.caps else run.text
+        for i, piece in enumerate(text.split("\n")):
+            if i:
+                lines.append([])  # a line break (w:br)
+            lines[-1] += char_widths_pt(piece, props.size, bold=props.bold, italic=props.italic)
     if not avail_twips:
         return max(sum(width for _, width in chars) for chars in lines)
     avail = (avail_twips - para.props.left - para.props.right) / 20
