@@ -286,3 +286,22 @@ def test_configured_limit(app: Flask, client: FlaskClient) -> None:
     response = render(client, {"template": "bao-cao", "data": {"summary": "x" * 4000}})
     problem = assert_problem(response, 413, "Dữ liệu gửi lên quá lớn")
     assert "2 KB" in problem["detail"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "text"),
+    [
+        (1.5e28, "15.000.000.000.000.000.000.000.000.000"),
+        (10**30, "1" + ".000" * 10),
+        (1.2345678901234568e28, "12.345.678.901.234.568.000.000.000.000"),
+    ],
+)
+def test_huge_figure_in_a_table_is_written_in_full(
+    client: FlaskClient, cell: float | int, text: str
+) -> None:
+    """Figures of 10^28 and more were a 500 (babel's rounding ran out of precision)."""
+    data = example(client, "bao-cao")
+    data["content"] = [{"table": {"columns": ["Chỉ tiêu", "Giá trị"], "rows": [["A", cell]]}}]
+    response = render(client, {"template": "bao-cao", "data": data})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert text in docx_text(response.data)

@@ -19,6 +19,18 @@ def test_format_int(n: int, text: str) -> None:
     assert vn.format_int(n) == text
 
 
+def test_format_int_is_babels_vietnamese_grouping() -> None:
+    """format_int groups digits itself; babel's vi_VN "#,##0" is the reference."""
+    from babel.numbers import format_decimal
+
+    values = [*range(-1100, 1100), 10**6 - 1, 10**6, -(10**9), 10**18 + 7]
+    values += [int("9" * k) for k in range(1, 28)] + [-int("1" * k) for k in range(1, 28)]
+    for n in values:
+        assert vn.format_int(n) == format_decimal(n, format="#,##0", locale="vi_VN"), n
+    # Past babel's 28 significant digits (where it raised InvalidOperation), still grouped.
+    assert vn.format_int(10**30) == "1" + ".000" * 10
+
+
 @pytest.mark.parametrize(
     ("x", "places", "text"),
     [
@@ -31,6 +43,9 @@ def test_format_int(n: int, text: str) -> None:
         (3, None, "3"),
         (2.5, 0, "3"),
         ("0.125", None, "0,125"),
+        (1.5e28, None, "15" + ".000" * 9),
+        (Decimal("1E+30"), 2, "1" + ".000" * 10 + ",00"),
+        ("9" * 40 + ".995", 2, "10" + ".000" * 13 + ",00"),
     ],
 )
 def test_format_decimal(x: float | Decimal | str, places: int | None, text: str) -> None:

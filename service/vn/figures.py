@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import functools
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
+from babel import Locale
+from babel.numbers import NumberPattern, parse_pattern
 from babel.numbers import format_decimal as _babel_format_decimal
 
-_LOCALE = "vi_VN"
+# Parsed once: babel parses a locale name and a pattern string again on every
+# call, most of its ~12 us per figure (a table of 2,000 rows formats 2,000).
+_LOCALE = Locale.parse("vi_VN")
+
+
+@functools.cache
+def _pattern(text: str) -> NumberPattern:
+    return parse_pattern(text)
 
 
 def _to_decimal(x: float | Decimal | str | int) -> Decimal:
@@ -30,21 +40,27 @@ def format_int(n: int) -> str:
     """Format an integer for running text: 15972 -> "15.972" (not for document numbers)."""
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError("Giá trị phải là số nguyên")
-    return _babel_format_decimal(n, format="#,##0", locale=_LOCALE)
+    # What babel gives for vi_VN and "#,##0" (tests/test_vn_figures_dates.py
+    # compares the two), at a twentieth of its cost.
+    return f"{n:,}".replace(",", ".")
 
 
 def format_decimal(x: float | Decimal | str, places: int | None = None) -> str:
     """Format a decimal for text: 95.38 -> "95,38"; places fixes the digits (half up)."""
     value = _to_decimal(x)
-    if places is None:
-        return _babel_format_decimal(
-            value, format="#,##0.###", locale=_LOCALE, decimal_quantization=False
-        )
-    if places < 0:
+    if places is not None and places < 0:
         raise ValueError("Số chữ số thập phân không được âm")
-    value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    pattern = "#,##0" + ("." + "0" * places if places else "")
-    return _babel_format_decimal(value, format=pattern, locale=_LOCALE)
+    # Enough precision for every digit: the default context's 28 made babel's
+    # rounding raise InvalidOperation for a figure of 10^28 or more.
+    with localcontext() as ctx:
+        ctx.prec = max(ctx.prec, len(value.as_tuple().digits) + abs(value.adjusted()) + 8)
+        if places is None:
+            return _babel_format_decimal(
+                value, format=_pattern("#,##0.###"), locale=_LOCALE, decimal_quantization=False
+            )
+        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        pattern = "#,##0" + ("." + "0" * places if places else "")
+        return _babel_format_decimal(value, format=_pattern(pattern), locale=_LOCALE)
 
 
 def format_percent(x: float | Decimal | str, places: int | None = 2) -> str:
