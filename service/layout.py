@@ -84,53 +84,47 @@ def line_widths_pt(chars: Sequence[tuple[str, float]], avail_pt: float) -> list[
 
 @functools.lru_cache(maxsize=1024)
 def wrapped_widths_pt(
-    text: str, size_pt: float, *, bold: bool, avail_twips: int
+    text: str, size_pt: float, *, bold: bool, avail_twips: int, italic: bool = False
 ) -> tuple[float, ...]:
     """Widths in points of the lines of Times New Roman ``text`` wrapped at ``avail_twips``.
 
     Cached: every render sizes the rules under its headings from these (the
     Tiêu ngữ and an agency's name are the same each time).
     """
-    chars = vn.char_widths_pt(text, size_pt, bold=bold)
+    chars = vn.char_widths_pt(text, size_pt, bold=bold, italic=italic)
     return tuple(line_widths_pt(chars, avail_twips / 20))
 
 
-def longest_line_pt(lines: list[str], size_pt: float, *, bold: bool, avail_twips: int) -> float:
+def longest_line_pt(
+    lines: list[str], size_pt: float, *, bold: bool, avail_twips: int, italic: bool = False
+) -> float:
     """Width in points of the widest line once ``lines`` wrap at ``avail_twips``."""
     return max(
         (
             w
             for line in lines
-            for w in wrapped_widths_pt(line, size_pt, bold=bold, avail_twips=avail_twips)
+            for w in wrapped_widths_pt(
+                line, size_pt, bold=bold, avail_twips=avail_twips, italic=italic
+            )
         ),
         default=0.0,
     )
 
 
 def centred_rule(
-    lines: list[str], size_pt: float, *, bold: bool, avail_twips: int, ratio: float
+    lines: list[str],
+    size_pt: float,
+    *,
+    bold: bool,
+    avail_twips: int,
+    ratio: float,
+    italic: bool = False,
 ) -> dict[str, int]:
     """Indents that make a bottom-border rule ``ratio`` × the text width, centred."""
-    text_pt = longest_line_pt(lines, size_pt, bold=bold, avail_twips=avail_twips)
+    text_pt = longest_line_pt(lines, size_pt, bold=bold, avail_twips=avail_twips, italic=italic)
     rule_twips = round(text_pt * ratio * 20)
     side = max(0, (avail_twips - rule_twips) // 2)
     return {"l": side, "r": side}
-
-
-# Words that start the name of an administrative unit in a body's name (ỦY BAN NHÂN
-# DÂN | THỊ XÃ BỈM SƠN): where clerks break a name too long for the header column,
-# never inside "THỊ XÃ" or "THÀNH PHỐ" as a word processor's wrap may.
-_UNIT_WORDS = (
-    ("THÀNH", "PHỐ"),
-    ("THỊ", "XÃ"),
-    ("THỊ", "TRẤN"),
-    ("PHƯỜNG",),
-    ("XÃ",),
-    ("QUẬN",),
-    ("HUYỆN",),
-    ("TỈNH",),
-    ("ĐẶC", "KHU"),
-)
 
 
 @functools.lru_cache(maxsize=256)
@@ -138,7 +132,9 @@ def name_lines(name: str, size_pt: float, *, bold: bool, avail_twips: int) -> tu
     """``name`` as the header shows it: one line if it fits, else broken before its unit.
 
     "ỦY BAN NHÂN DÂN THỊ XÃ BỈM SƠN" in a 6 cm column gives "ỦY BAN NHÂN DÂN" /
-    "THỊ XÃ BỈM SƠN" (a word processor would leave "THỊ" on the first line). The
+    "THỊ XÃ BỈM SƠN" (a word processor would leave "THỊ" on the first line): clerks
+    break a name too long for the header column before its administrative unit
+    (``vn.unit_spans``), never inside "THỊ XÃ" or "THÀNH PHỐ". The
     first break before a unit word that leaves both lines fitting is taken, else the
     first that leaves the first line fitting (the unit's line may wrap); with none,
     the name stays one paragraph for the word processor to wrap.
@@ -150,12 +146,7 @@ def name_lines(name: str, size_pt: float, *, bold: bool, avail_twips: int) -> tu
     if fits(name):
         return (name,)
     words = name.split()
-    splits = []
-    for i in range(1, len(words)):
-        unit = next((u for u in _UNIT_WORDS if tuple(words[i : i + len(u)]) == u), None)
-        if unit is None or (unit == ("XÃ",) and words[i - 1] == "THỊ"):
-            continue
-        splits.append((" ".join(words[:i]), " ".join(words[i:])))
+    splits = [(" ".join(words[:i]), " ".join(words[i:])) for i, _ in vn.unit_spans(words) if i > 0]
     best = next((s for s in splits if fits(s[0]) and fits(s[1])), None)
     best = best or next((s for s in splits if fits(s[0])), None)
     return best or (name,)

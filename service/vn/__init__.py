@@ -5,6 +5,7 @@ from __future__ import annotations
 from service.vn.dates import date_line, local_time, short_date, today
 from service.vn.figures import format_decimal, format_int, format_percent
 from service.vn.metrics import char_widths_pt, text_width_pt
+from service.vn.names import running_case, unit_spans
 from service.vn.numbers import MAX_NUMBER, NumberStyle, amount_to_words, number_to_words
 from service.vn.recipients import kinh_gui_lines, legal_basis_lines, recipient_lines
 from service.vn.signature import SignatureBlock, SignatureError, signature_block
@@ -42,6 +43,7 @@ __all__ = [
     "point_letter",
     "recipient_lines",
     "roman",
+    "running_case",
     "local_time",
     "short_date",
     "signature_block",
@@ -50,5 +52,6 @@ __all__ = [
     "char_widths_pt",
     "text_width_pt",
     "today",
+    "unit_spans",
     "upper",
 ]
