@@ -26,22 +26,30 @@ class DecisionData(CommonData):
     )
 
 
-def authority_line(p: Any) -> str:
-    """The issuing-authority line: the body when the collective's power is used, else the head's.
+def issuing_authority(p: Any) -> str:
+    """Who issues the decision, as running text names it: the body or its head.
 
-    nd30 §2 item 6. The collective signs ``TM.``, alone or above a deputy's
-    ``KT.``/``Q.`` line (``TM. ỦY BAN NHÂN DÂN`` / ``KT. CHỦ TỊCH``): either way
-    the decision is the body's, and the line names the body, not its head.
+    The body when the collective's power is used, else its head (nd30 §2 item 6).
+    The collective signs ``TM.``, alone or above a deputy's ``KT.``/``Q.`` line
+    (``TM. ỦY BAN NHÂN DÂN`` / ``KT. CHỦ TỊCH``): either way the decision is the
+    body's, and the authority line names the body, not its head. Names given in
+    capitals are written as running text writes them (``vn.running_case``):
+    "Ủy ban nhân dân thị xã Bỉm Sơn", "Chủ tịch Ủy ban nhân dân phường Bắc Sơn".
     """
     data: DecisionData = p.data
     if data.authority_line:
-        return vn.upper(data.authority_line)
+        return vn.running_case(data.authority_line)
     if p.signer.authority == "TM" or p.signer.collective:
-        return vn.upper(p.issuer.name)
+        return vn.running_case(p.issuer.name)
     if p.agency is not None and p.agency.head:
-        return vn.upper(p.agency.head)
+        return vn.running_case(p.agency.head)
     head = p.signer.body if p.signer.authority in {"KT", "TL", "TUQ"} else p.signer.title
-    return vn.upper(f"{head} {p.issuer.name}")
+    return f"{vn.running_case(head)} {vn.running_case(p.issuer.name)}"
+
+
+def authority_line(p: Any) -> str:
+    """The issuing-authority line above the legal bases, in capitals."""
+    return vn.upper(issuing_authority(p))
 
 
 def decision_context(p: Any) -> dict[str, Any]:

@@ -59,6 +59,18 @@ def value(style: str, expr: str, **kw: Any) -> str:
     return para(style, run("{{ " + expr + " }}", **kw))
 
 
+def lines(style: str, expr: str) -> str:
+    """A paragraph printing the strings of the Jinja list ``expr``, one line each."""
+    return para(
+        style,
+        "<w:r>{% for line in "
+        + expr
+        + " %}{% if not loop.first %}<w:br/>{% endif %}"
+        + t("{{ line }}")
+        + "{% endfor %}</w:r>",
+    )
+
+
 def tag(text: str) -> str:
     """A docxtpl paragraph tag such as ``{%p for x in xs %}`` on its own paragraph."""
     return f"<w:p><w:r>{t(text)}</w:r></w:p>"

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import Field
 
-from service import content, vn
+from service import content, layout, vn
 from service.schemas import Model, ShortText
 from templates_docx import _decision
 from templates_docx import _fragments as f
@@ -67,7 +67,7 @@ def context(p: Any) -> dict[str, Any]:
     )
     ctx["appendix"] = {
         "title": vn.upper(f"Danh sách {kind} đạt tiêu chuẩn {STANDARD} năm {data.year}"),
-        "note": f"(Kèm theo Quyết định số{_sep(p.symbol)}{p.symbol} {citation_date(p)})",
+        **appendix_note(p),
         "blocks": [
             content.table_block(
                 content.TableData(
@@ -79,6 +79,39 @@ def context(p: Any) -> dict[str, Any]:
         ],
     }
     return ctx
+
+
+# The largest number a document takes (CommonData.number): the note is laid out for it.
+_WIDEST_NUMBER = 999_999
+
+
+def appendix_note(p: Any) -> dict[str, Any]:
+    """The note under the appendix's title, as lines, and the rule under it.
+
+    "(Kèm theo Quyết định số 12/QĐ-UBND ngày 20 tháng 11 năm 2024 của Ủy ban nhân
+    dân thị xã Bỉm Sơn)": the decision the appendix belongs to and who issued it
+    (nd30, appendix form), then a short centred rule sized as the subject's. A note
+    too long for one line breaks before "của", as clerks break it, not inside the
+    issuer's name. Both are laid out for the widest number: the register may give
+    the number after the render (``documents.NumberedRenderer``), and its digits
+    must move neither the break nor the rule.
+    """
+    by = _decision.issuing_authority(p)
+
+    def note(symbol: str, *, split: bool) -> list[str]:
+        cited = f"(Kèm theo Quyết định số{_sep(symbol)}{symbol} {citation_date(p)}"
+        return [cited, f"của {by})"] if split else [f"{cited} của {by})"]
+
+    widest = vn.symbol(_WIDEST_NUMBER, p.type_code, p.issuer.abbreviation)
+    [whole] = note(widest, split=False)
+    width = layout.TEXT_W
+    split = len(layout.wrapped_widths_pt(whole, 14, bold=False, italic=True, avail_twips=width)) > 1
+    return {
+        "note": note(p.symbol, split=split),
+        "rule": layout.centred_rule(
+            note(widest, split=split), 14, bold=False, italic=True, avail_twips=width, ratio=0.4
+        ),
+    }
 
 
 def _sep(symbol: str) -> str:
@@ -97,7 +130,10 @@ def _appendix() -> str:
     return (
         page_break
         + f.value("VBAppendixTitle", "appendix.title")
-        + f.value("VBAppendixNote", "appendix.note")
+        + f.lines("VBAppendixNote", "appendix.note")
+        # The table starts a body paragraph's spacing (6 pt) under the line, as the text
+        # under the subject's line does.
+        + f.rule("appendix.rule", after=120)
         + f.blocks("appendix.blocks")
     )
 

@@ -327,3 +327,42 @@ def test_certificate_ignores_text_document_rules() -> None:
     doc.sections[0].different_first_page_header_footer = False
     report = check_docx(cd.to_bytes(doc))
     assert report.findings == []
+
+
+APPENDIX_NOTE = (
+    "(Kèm theo Quyết định số 15/QĐ-UBND ngày 05 tháng 02 năm 2021 "
+    "của Ủy ban nhân dân phường Bắc Sơn)"
+)
+
+
+def decision_with_appendix(note: str = APPENDIX_NOTE, *, line: bool = True) -> DocxDocument:
+    """The conforming decision followed by its list: title, note, rule, table."""
+    doc = cd.decision()
+    doc.add_page_break()
+    cd.add_text(doc, "DANH SÁCH KHU DÂN CƯ ĐẠT TIÊU CHUẨN", bold=True)
+    cd.add_text(doc, note, italic=True)
+    if line:
+        avail = 11906 - 1701 - 850
+        cd.add_line(doc, min(text_width_pt(note, 14, italic=True), avail / 20) * 0.4, avail)
+    table = doc.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "1", "Khu phố 1"
+    return doc
+
+
+def test_appendix_with_its_issuer_and_rule_conforms() -> None:
+    report = check_docx(cd.to_bytes(decision_with_appendix()))
+    assert report.findings == []
+
+
+@pytest.mark.parametrize(
+    ("note", "line", "found"),
+    [
+        ("(Kèm theo Quyết định số 15/QĐ-UBND ngày 05 tháng 02 năm 2021)", True, {"appendix.note"}),
+        (APPENDIX_NOTE, False, {"appendix.line"}),
+        ("(Kèm theo Quyết định số 15/QĐ-UBND của)", False, {"appendix.note", "appendix.line"}),
+    ],
+)
+def test_appendix_note_without_issuer_or_rule(note: str, line: bool, found: set[str]) -> None:
+    report = check_docx(cd.to_bytes(decision_with_appendix(note, line=line)))
+    assert rules(report) == found, report.findings
+    assert all(f.where.startswith("paragraph ") for f in report.findings)

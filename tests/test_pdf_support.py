@@ -84,7 +84,11 @@ def docx_words(docx: bytes) -> tuple[list[str], list[list[str]]]:
     body: list[str] = []
     cells: list[list[str]] = []
     for p in root.iter(f"{{{W}}}p"):
-        text = "".join(t.text or "" for t in p.iter(f"{{{W}}}t"))
+        # A line break (w:br) or a tab parts words as a space does.
+        text = "".join(
+            t.text or "" if t.tag == f"{{{W}}}t" else " "
+            for t in p.iter(f"{{{W}}}t", f"{{{W}}}br", f"{{{W}}}cr", f"{{{W}}}tab")
+        )
         words = unicodedata.normalize("NFKC", text).split()
         in_table = any(a.tag == f"{{{W}}}tbl" for a in p.iterancestors())
         if in_table:

@@ -5,14 +5,17 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import io
+import unicodedata
 import zipfile
 from typing import Any
 
 import pytest
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from config.settings import ROOT
-from service import documents, templates, vn
+from service import documents, layout, templates, vn
 from service.agencies import AgencyDirectory
 from service.errors import InvalidData, TemplateError
 from service.render.engine import Engine, compile_template, make_environment
@@ -198,7 +201,10 @@ def test_draft_leaves_number_day_and_month_blank(agencies: AgencyDirectory) -> N
     lines = paragraphs(render(agencies, "quyet-dinh-cong-nhan", data, number=9))
     assert "Số:      /QĐ-UBND" in lines
     assert "Bắc Sơn, ngày      tháng      năm 2024" in lines
-    assert "(Kèm theo Quyết định số      /QĐ-UBND ngày      tháng      năm 2024)" in lines
+    assert appendix_note(render(agencies, "quyet-dinh-cong-nhan", data, number=9)).text == (
+        "(Kèm theo Quyết định số      /QĐ-UBND ngày      tháng      năm 2024\n"
+        "của Chủ tịch Ủy ban nhân dân phường Bắc Sơn)"
+    )
 
 
 def test_render_without_number_leaves_it_blank(agencies: AgencyDirectory) -> None:
@@ -334,6 +340,98 @@ def test_agency_default_collective_signer_gets_the_bodys_line(agencies: AgencyDi
     assert "TM. ỦY BAN NHÂN DÂN" in lines
     assert "ỦY BAN NHÂN DÂN THỊ XÃ BỈM SƠN" in lines
     assert not any(line.startswith("CHỦ TỊCH ỦY BAN") for line in lines)
+
+
+def appendix_note(content: bytes) -> Paragraph:
+    """The "(Kèm theo …)" paragraph of a rendered decision's appendix."""
+    return next(p for p in open_docx(content).paragraphs if p.text.startswith("(Kèm theo"))
+
+
+BAC_SON_KT = {"authority": "KT", "body": "Chủ tịch", "title": "Phó Chủ tịch", "name": "Lê Thị Hoa"}
+DONG_HOA = {"name": "ỦY BAN NHÂN DÂN XÃ ĐÔNG HÒA", "abbreviation": "UBND", "place": "Đông Hòa"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "by"),
+    [
+        # The collective's decision (TM., or KT. under TM.): the body, as running text writes it.
+        ({"agency": "ubnd-bimson", "signer": None}, "Ủy ban nhân dân thị xã Bỉm Sơn"),
+        ({"agency": "bcd138-bimson", "signer": None}, "Ban Chỉ đạo 138"),
+        (
+            {
+                "signer": {
+                    "authority": "TM",
+                    "body": "Ủy ban nhân dân",
+                    "title": "Chủ tịch",
+                    "name": "Trịnh Văn Hùng",
+                }
+            },
+            "Ủy ban nhân dân phường Bắc Sơn",
+        ),
+        # The head's: the agency's configured head, else the signer's title (or the
+        # head's, under KT.) before the body's name.
+        ({}, "Chủ tịch Ủy ban nhân dân phường Bắc Sơn"),
+        ({"signer": BAC_SON_KT}, "Chủ tịch Ủy ban nhân dân phường Bắc Sơn"),
+        ({"agency": None, "issuer": DONG_HOA}, "Chủ tịch Ủy ban nhân dân xã Đông Hòa"),
+        (
+            {"agency": None, "issuer": DONG_HOA, "signer": BAC_SON_KT},
+            "Chủ tịch Ủy ban nhân dân xã Đông Hòa",
+        ),
+        # An authority line of the data's own.
+        ({"authority_line": "CHỦ TỊCH UBND PHƯỜNG BẮC SƠN"}, "Chủ tịch UBND phường Bắc Sơn"),
+        ({"authority_line": "Chủ tịch UBND phường Bắc Sơn"}, "Chủ tịch UBND phường Bắc Sơn"),
+    ],
+)
+def test_appendix_note_names_who_issued_the_decision(
+    agencies: AgencyDirectory, changes: dict[str, Any], by: str
+) -> None:
+    data = example("quyet-dinh-cong-nhan", **changes)
+    for key in [k for k, v in changes.items() if v is None]:
+        del data[key]
+    symbol = "12/QĐ-BCĐ" if data.get("agency") == "bcd138-bimson" else "12/QĐ-UBND"
+    note = appendix_note(render(agencies, "quyet-dinh-cong-nhan", data, number=12))
+    # Too long for one line: broken before "của", not inside the name.
+    assert note.text == f"(Kèm theo Quyết định số {symbol} ngày 20 tháng 11 năm 2024\ncủa {by})"
+    assert unicodedata.is_normalized("NFC", note.text)
+
+
+def test_appendix_note_is_italic_centred_with_a_rule_under_it(agencies: AgencyDirectory) -> None:
+    data = example("quyet-dinh-cong-nhan", agency="ubnd-bimson")
+    del data["signer"]
+    note = appendix_note(render(agencies, "quyet-dinh-cong-nhan", data, number=12))
+    lines = note.text.split("\n")
+    assert lines == [
+        "(Kèm theo Quyết định số 12/QĐ-UBND ngày 20 tháng 11 năm 2024",
+        "của Ủy ban nhân dân thị xã Bỉm Sơn)",
+    ]
+    assert all(r.italic is not False for r in note.runs) and note.style.font.italic
+    assert note.paragraph_format.alignment is None
+    assert note.style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    # The next paragraph is the rule: empty, a solid bottom border, centred by equal indents
+    # that make it 1/3–1/2 of the note's widest line (0.4, as under the subject).
+    rule = note._p.getnext()
+    assert rule.tag == f"{{{W}}}p" and "".join(rule.itertext()) == ""
+    assert rule.find("w:pPr/w:pStyle", NS).get(f"{{{W}}}val") == "VBRule"
+    bottom = rule.find("w:pPr/w:pBdr/w:bottom", NS)
+    assert bottom is not None and bottom.get(f"{{{W}}}val") == "single"
+    ind = rule.find("w:pPr/w:ind", NS)
+    left, right = int(ind.get(f"{{{W}}}left")), int(ind.get(f"{{{W}}}right"))
+    assert left == right > 0
+    length = (layout.TEXT_W - left - right) / 20
+    widest = max(vn.text_width_pt(line, 14, italic=True) for line in lines)
+    assert widest / 3 < length < widest / 2
+    # Then the list of units.
+    assert rule.getnext().tag == f"{{{W}}}tbl"
+
+
+def test_appendix_rule_does_not_move_with_the_number(agencies: AgencyDirectory) -> None:
+    def rule_xml(number: int | None) -> bytes:
+        content = render(
+            agencies, "quyet-dinh-cong-nhan", example("quyet-dinh-cong-nhan"), number=number
+        )
+        return etree.tostring(appendix_note(content)._p.getnext())
+
+    assert rule_xml(None) == rule_xml(1) == rule_xml(999_999)
 
 
 def test_hostile_text_gives_a_valid_document(agencies: AgencyDirectory) -> None:

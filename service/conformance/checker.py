@@ -8,6 +8,7 @@ from service.conformance.layout import detect_profile, find_layout
 from service.conformance.model import build_document
 from service.conformance.package import open_package
 from service.conformance.report import Finding, Report, merge_findings
+from service.conformance.rules_appendix import check_appendix
 from service.conformance.rules_body import (
     check_body_text,
     check_decision,
@@ -73,6 +74,7 @@ def check_docx(data: bytes, *, profile: str | None = None) -> Report:
         findings += check_body_text(layout, body)
         findings += check_end_mark(layout, body)
         findings += check_recipients(layout, articles[-1] if articles else None)
+        findings += check_appendix(doc, layout)
     findings = merge_findings(findings)
     ok = not any(f.severity == "error" for f in findings)
     log.info("conformance check: profile=%s findings=%d ok=%s", profile, len(findings), ok)
