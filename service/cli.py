@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -53,11 +54,30 @@ def format_loc(loc: Sequence[str | int]) -> str:
     return out or "(gốc)"
 
 
+def _headline(exc: VanbanError) -> str:
+    """``Lỗi: title. detail``, without what the items printed below it say.
+
+    Some details repeat their items' messages (a 409 joins them with ``; `` for
+    clients that show only ``detail``); a detail equal to the title adds nothing.
+    """
+    detail = exc.detail
+    # Longest first: a message that is part of another one is not cut out of it.
+    messages = sorted({str(e.get("msg") or "") for e in exc.errors} - {""}, key=len, reverse=True)
+    if any(message in detail for message in messages):
+        for message in messages:
+            detail = detail.replace(message, "")
+        detail = re.sub(r"\s*;(?:\s*;)*\s*", "; ", detail).strip(" \t\n;:,.")
+    if not detail or detail == exc.title:
+        return f"Lỗi: {exc.title}."
+    return f"Lỗi: {exc.title}. {detail}"
+
+
 def _fail(exc: VanbanError) -> NoReturn:
-    """Print a domain error in Vietnamese and exit with the matching code."""
-    click.echo(f"Lỗi: {exc.title}. {exc.detail}", err=True)
+    """Print a domain error in Vietnamese, each message once, and exit with the matching code."""
+    click.echo(_headline(exc), err=True)
     for item in exc.errors:
-        click.echo(f"  - {format_loc(item.get('loc', []))}: {item.get('msg', '')}", err=True)
+        where = f"{format_loc(item['loc'])}: " if "loc" in item else ""
+        click.echo(f"  - {where}{item.get('msg', '')}", err=True)
     raise click.exceptions.Exit(EXIT_BAD_INPUT if exc.status < 500 else EXIT_FAILED)
 
 

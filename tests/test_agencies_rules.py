@@ -320,6 +320,9 @@ def test_cli_load_refuses_unusable_books(app: Flask, tmp_path: Path) -> None:
     assert f"Lỗi: Dữ liệu không hợp lệ. {source}: 2 lỗi" in result.stderr
     assert "  - [1].books[1].id: Mã sổ 'a' trùng với sổ thứ 1" in result.stderr
     assert "  - [1].books[1].types[0]: Ký hiệu loại văn bản 'kh' không hợp lệ" in result.stderr
+    assert result.stderr.count("Mã sổ 'a' trùng với sổ thứ 1") == 1
+    assert result.stderr.count("Ký hiệu loại văn bản 'kh' không hợp lệ") == 1
+    assert len(result.stderr.splitlines()) == 3  # the headline and one line per problem
     assert stored(app) == before
 
 
@@ -335,12 +338,41 @@ def test_cli_load_refuses_to_drop_a_book_with_documents(
     source.write_text(json.dumps([added, changed], ensure_ascii=False), encoding="utf-8")
     result = app.test_cli_runner().invoke(cli, ["agencies", "load", str(source)])
     assert result.exit_code == 2
-    assert "Lỗi: Xung đột. Không thay được sổ của cơ quan bcd138-bimson" in result.stderr
-    assert "  - [1].books: Không bỏ được sổ 'van-ban-di' (Sổ văn bản đi): sổ đang có 1 văn bản" in (
-        result.stderr
+    message = (
+        "Không bỏ được sổ 'van-ban-di' (Sổ văn bản đi): sổ đang có 1 văn bản; số đã cấp "
+        "trong sổ không được cấp lại. Giữ sổ này trong danh sách (được đổi tên sổ)"
     )
+    # The 409's detail repeats its items' messages; the command prints each one once.
+    assert result.stderr.splitlines() == [
+        "Lỗi: Xung đột. Không thay được sổ của cơ quan bcd138-bimson",
+        f"  - [1].books: {message}",
+    ]
+    assert result.stderr.count("Không bỏ được sổ") == 1
     assert "Thêm" not in result.output
     assert stored(app) == before  # the first agency of the file was not loaded either
+
+
+def test_cli_load_prints_each_conflict_once(
+    app: Flask, client: FlaskClient, tmp_path: Path
+) -> None:
+    """Two books in use: two items, each printed once, under the detail's own words."""
+    with app.app_context(), db.current().session() as session:
+        reserve_block(session, "ubnd-bac-son", "van-ban-di", 2024, 2)
+        reserve_block(session, "ubnd-bac-son", "giay-cong-nhan", 2024, 3)
+    before = stored(app)
+    changed = agency(client, "ubnd-bac-son")
+    changed["books"] = [book("so-moi", ["*"], "Sổ mới")]
+    source = tmp_path / "agencies.json"
+    source.write_text(json.dumps([changed], ensure_ascii=False), encoding="utf-8")
+    result = app.test_cli_runner().invoke(cli, ["agencies", "load", str(source)])
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[0] == "Lỗi: Xung đột. Không thay được sổ của cơ quan ubnd-bac-son"
+    assert [line.split(": ", 1)[0] for line in lines[1:]] == ["  - [0].books", "  - [0].books"]
+    for held in ("'van-ban-di' (Sổ văn bản đi): sổ đã cấp 2 số", "'giay-cong-nhan' (Sổ cấp"):
+        assert result.stderr.count(f"Không bỏ được sổ {held}") == 1
+    assert result.stderr.count("số đã cấp trong sổ không được cấp lại") == 2
+    assert stored(app) == before
 
 
 def test_configuration_file_gets_the_same_rules() -> None:

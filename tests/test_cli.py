@@ -8,13 +8,16 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import click
 import docx
 import pytest
+from click.testing import CliRunner
 from docx.shared import Mm
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
-from service.cli import cli, format_loc, main
+from service.cli import _fail, cli, format_loc, main
+from service.errors import Conflict, ConversionFailed, InvalidData, NotFound, VanbanError
 from tests.conftest import TEMPLATE_IDS, docx_paragraphs
 
 
@@ -38,7 +41,9 @@ def test_example(runner: FlaskCliRunner) -> None:
 def test_example_unknown_template(runner: FlaskCliRunner) -> None:
     result = runner.invoke(cli, ["example", "khong-co"])
     assert result.exit_code == 2
-    assert "Không có mẫu văn bản này" in result.stderr
+    assert result.stderr.splitlines() == [
+        "Lỗi: Không có mẫu văn bản này. Không có mẫu văn bản 'khong-co'"
+    ]
 
 
 @pytest.mark.parametrize("template_id", TEMPLATE_IDS)
@@ -73,10 +78,30 @@ def test_render_invalid_data(runner: FlaskCliRunner, tmp_path: Path) -> None:
     out = tmp_path / "out.docx"
     result = runner.invoke(cli, ["render", "bao-cao", str(data_file), "-o", str(out)])
     assert result.exit_code == 2
-    assert "Dữ liệu không hợp lệ" in result.stderr
-    assert "data.summary: Thiếu trường bắt buộc" in result.stderr
-    assert "data.date: " in result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"Lỗi: Dữ liệu không hợp lệ. {len(lines) - 1} lỗi trong dữ liệu gửi lên"
+    assert lines.count("  - data.summary: Thiếu trường bắt buộc") == 1
+    assert result.stderr.count("Thiếu trường bắt buộc") == 1
+    assert sum(line.startswith("  - data.date: ") for line in lines) == 1
     assert not out.exists()
+
+
+def test_batch_refused_rows(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    """A refused batch (422 with items) prints its detail and each row's message once."""
+    from tests.batch_helpers import certificate_common
+    from tests.test_batches_upload import xlsx
+
+    rows = tmp_path / "rows.xlsx"
+    rows.write_bytes(xlsx([["unit.name", "unit.address"], ["Khu phố 1", "A"], [None, "B"]]))
+    common = tmp_path / "common.json"
+    common.write_text(json.dumps(certificate_common(), ensure_ascii=False), encoding="utf-8")
+    args = ["batch", "giay-cong-nhan", str(rows), "--common", str(common), "--no-worker"]
+    result = runner.invoke(cli, [*args, "--issue", "--timeout", "5"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "Lỗi: Dữ liệu không hợp lệ. 1 lỗi ở 1 dòng; không dòng nào được phát hành",
+        "  - rows[1].unit.name: Dòng 3: Thiếu trường bắt buộc",
+    ]
 
 
 def test_render_malformed_json(runner: FlaskCliRunner, tmp_path: Path) -> None:
@@ -161,6 +186,64 @@ def test_serve_bad_port(runner: FlaskCliRunner) -> None:
 )
 def test_format_loc(loc: list[str | int], shown: str) -> None:
     assert format_loc(loc) == shown
+
+
+def _failing(exc: VanbanError) -> Any:
+    """What ``_fail`` prints for ``exc``, and its exit code."""
+
+    @click.command()
+    def command() -> None:
+        _fail(exc)
+
+    return CliRunner().invoke(command, [])
+
+
+def test_fail_prints_a_conflict_s_messages_once() -> None:
+    first = "Không bỏ được sổ 'a' (Sổ A): sổ đang có 2 văn bản; số đã cấp không được cấp lại"
+    second = "Không chuyển được loại KH sang sổ 'b'"
+    errors = [
+        {"loc": ["books"], "msg": first, "type": "book_in_use"},
+        {"loc": ["books", 1, "types"], "msg": second, "type": "type_moved"},
+    ]
+    result = _failing(
+        Conflict(f"Không thay được sổ của cơ quan x: {first}; {second}", errors=errors)
+    )
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "Lỗi: Xung đột. Không thay được sổ của cơ quan x",
+        f"  - books: {first}",
+        f"  - books[1].types: {second}",
+    ]
+    assert (result.stderr.count(first), result.stderr.count(second)) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("exc", "lines", "code"),
+    [
+        (  # a detail that is its only item's message
+            InvalidData([{"loc": ["file"], "msg": "Tệp trống"}], "Tệp trống"),
+            ["Lỗi: Dữ liệu không hợp lệ.", "  - file: Tệp trống"],
+            2,
+        ),
+        (  # items without a place (e.g. from a server) have no "(gốc)" made up for them
+            Conflict("2 lỗi", errors=[{"msg": "Một"}, {"loc": [], "msg": "Hai"}]),
+            ["Lỗi: Xung đột. 2 lỗi", "  - Một", "  - (gốc): Hai"],
+            2,
+        ),
+        (NotFound(), ["Lỗi: Không tìm thấy."], 2),  # no detail: the title once
+        (NotFound("Không có đợt 'x'"), ["Lỗi: Không tìm thấy. Không có đợt 'x'"], 2),
+        (
+            ConversionFailed("LibreOffice dừng"),
+            ["Lỗi: Chuyển đổi PDF không thành công. LibreOffice dừng"],
+            1,
+        ),
+    ],
+    ids=["detail-is-the-item", "items-without-loc", "no-detail", "404", "502"],
+)
+def test_fail_prints_each_message_once(exc: VanbanError, lines: list[str], code: int) -> None:
+    result = _failing(exc)
+    assert result.stderr.splitlines() == lines
+    assert result.exit_code == code
 
 
 def test_main_builds_its_own_app(capsys: pytest.CaptureFixture[str]) -> None:
