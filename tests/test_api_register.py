@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from service import db, templates
 from service.cli import cli
 from service.register import create_key
+from service.register.export import XLSX_MEDIA_TYPE
 
 PROBLEM = "application/problem+json"
 
@@ -133,6 +134,8 @@ def test_register_search_and_export(client: FlaskClient) -> None:
     assert "Tên loại và trích yếu nội dung" in values
     assert "01/BC-BCĐ" in values
     csv = client.get(url + "?year=2018&format=csv")
+    assert csv.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert xlsx.headers["Content-Type"] == XLSX_MEDIA_TYPE
     assert csv.data.startswith(b"\xef\xbb\xbf")
     assert "02/KH-BCĐ" in csv.data.decode("utf-8-sig")
     assert client.get("/api/v1/registers/khong-co").status_code == 404

@@ -17,7 +17,8 @@ def content_disposition(filename: str, disposition: str = "attachment") -> str:
 
 def file_response(content: bytes, filename: str, media_type: str) -> Response:
     """The bytes of a file as a download named ``filename``."""
-    response = Response(content, mimetype=media_type)
+    # As given: ``mimetype`` would add "; charset=utf-8" to a text type that has it already.
+    response = Response(content, content_type=media_type)
     response.headers["Content-Disposition"] = content_disposition(filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
