@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import json
+import unicodedata
 from typing import Any
 
 import openpyxl
@@ -12,6 +14,7 @@ from flask.testing import FlaskClient
 
 from service import db
 from service.batches.schema import check_callback_url
+from service.batches.upload import read_upload
 from service.register import last_number
 from tests.batch_helpers import certificate_common, unit_rows
 from tests.test_batches_upload import xlsx
@@ -114,6 +117,54 @@ def test_refused_uploads(
     assert response.status_code == status
     assert response.content_type == PROBLEM
     assert response.json["detail"]
+
+
+UNCLOSED = (
+    "Tệp CSV có dấu ngoặc kép chưa đóng (từ dòng {line}, cột {column}): phần còn lại của tệp "
+    'sẽ bị đọc thành một ô; hãy thêm dấu " đóng hoặc bỏ dấu " thừa'
+)
+
+
+@pytest.mark.parametrize(
+    ("content", "line", "column"),
+    [
+        # Read leniently, the rest of the file was one address: one valid row instead of two.
+        ('unit.name,unit.address\nKhu 1,"Phường A\nKhu 2,Phường B\n', 2, "B"),
+        ('unit.name,unit.address\n"Khu dân cư số 1,Phường A\nKhu 2,Phường B\n', 2, "A"),
+        # A quoted line break before it (lines of the file, not rows), no final newline.
+        ('unit.name;unit.address\r\n"Khu\r\nsố 1";A\r\nKhu 2;"B\r\nKhu 3;C', 4, "B"),
+    ],
+    ids=["last-column", "first-column", "after-a-quoted-line-break"],
+)
+def test_csv_with_an_unclosed_quote_is_refused(
+    app: Flask, client: FlaskClient, content: str, line: int, column: str
+) -> None:
+    common = json.dumps(certificate_common(), ensure_ascii=False)
+    response = upload(client, content.encode(), "rows.csv", common=common)
+    assert response.status_code == 422, response.json
+    assert response.content_type == PROBLEM
+    message = UNCLOSED.format(line=line, column=column)
+    assert response.json["errors"] == [{"loc": ["file"], "msg": message}]
+    assert unicodedata.is_normalized("NFC", message)
+    assert _last(app) == 0
+
+
+def test_csv_quoted_line_breaks_are_kept(client: FlaskClient) -> None:
+    content = (
+        'unit.name,unit.address\n"Khu dân cư\nsố 1","Phường A"\nKhu 2,"Phường B, ""Bắc""\n'
+        'Sơn"\n"Khu 3","Phường\r\nC"'  # the last line without a newline
+    )
+    common = json.dumps(certificate_common(), ensure_ascii=False)
+    response = upload(client, content.encode(), "rows.csv", common=common, issue="false")
+    assert response.status_code == 202, response.json
+    assert client.get(response.json["url"]).json["total"] == 3
+    sheet = read_upload(content.encode(), "rows.csv", "text/csv", 10)
+    assert sheet.lines == [2, 3, 4]
+    assert [row["unit"] for row in sheet.rows] == [
+        {"name": "Khu dân cư\nsố 1", "address": "Phường A"},
+        {"name": "Khu 2", "address": 'Phường B, "Bắc"\nSơn'},
+        {"name": "Khu 3", "address": "Phường\r\nC"},
+    ]
 
 
 def test_json_over_the_row_limit(app: Flask, client: FlaskClient) -> None:

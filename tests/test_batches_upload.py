@@ -70,6 +70,17 @@ def test_csv_with_or_without_bom(content: str) -> None:
     ]
 
 
+def test_csv_stays_lenient_but_for_an_unclosed_quote() -> None:
+    """Text after a closing quote is kept (as csv reads it); an unclosed one is refused."""
+    sheet = read_upload(b'unit.name\n"Khu 1" bis\nKhu 2\n', "rows.csv", "", 10)
+    assert sheet.rows == [{"unit": {"name": "Khu 1 bis"}}, {"unit": {"name": "Khu 2"}}]
+    with pytest.raises(InvalidData) as info:
+        read_upload(b'unit.name\nKhu 1\n"Khu 2""\nKhu 3\n', "rows.csv", "", 10)
+    assert info.value.errors[0]["msg"].startswith(
+        "Tệp CSV có dấu ngoặc kép chưa đóng (từ dòng 3, cột A): "
+    )
+
+
 def test_csv_must_be_utf8() -> None:
     with pytest.raises(BadRequest):
         read_upload("unit.name\nKhu phố\n".encode("utf-16"), "rows.csv", "", 10)

@@ -104,6 +104,20 @@ def test_batch_refused_rows(runner: FlaskCliRunner, tmp_path: Path) -> None:
     ]
 
 
+def test_batch_csv_with_an_unclosed_quote(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    rows = tmp_path / "rows.csv"
+    rows.write_text('unit.name,unit.address\nKhu 1,"Phường A\nKhu 2,Phường B\n', encoding="utf-8")
+    result = runner.invoke(
+        cli, ["batch", "giay-cong-nhan", str(rows), "--no-worker", "--timeout", "5"]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "Lỗi: Dữ liệu không hợp lệ. 1 lỗi trong dữ liệu gửi lên",
+        "  - file: Tệp CSV có dấu ngoặc kép chưa đóng (từ dòng 2, cột B): phần còn lại của tệp "
+        'sẽ bị đọc thành một ô; hãy thêm dấu " đóng hoặc bỏ dấu " thừa',
+    ]
+
+
 def test_render_malformed_json(runner: FlaskCliRunner, tmp_path: Path) -> None:
     data_file = tmp_path / "data.json"
     data_file.write_text("{bad", encoding="utf-8")

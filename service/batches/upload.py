@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -76,15 +77,39 @@ def _csv_table(content: bytes, max_rows: int) -> list[list[Any]]:
         dialect: Any = csv.Sniffer().sniff(sample.splitlines()[0] if sample else "", ",;\t")
     except csv.Error:
         dialect = csv.excel
+    # csv is lenient: a quote opened and never closed makes the rest of the file
+    # one cell, silently (strict=True would say so, but also refuse text after a
+    # closing quote, ``"Khu 1" bis``, which is read today). So a last line is
+    # added: a record of its own, unless the text ends inside a quoted field.
+    end = "" if not text or text.endswith(("\n", "\r")) else "\n"
+    reader = csv.reader(io.StringIO(text + end + _END, newline=""), delimiter=dialect.delimiter)
     table: list[list[Any]] = []
+    start = read = 0  # the file line where the last record starts; the lines read
     try:
-        for values in csv.reader(io.StringIO(text, newline=""), delimiter=dialect.delimiter):
+        for values in reader:
+            if values == [_END]:
+                return table
+            start, read = read + 1, reader.line_num
             table.append(list(values))
             if len(table) > max_rows + 1 and any(_present(v) for v in values):
-                break
+                return table  # enough to know it is over the limit
     except csv.Error as exc:
         raise BadRequest(f"Không đọc được tệp CSV: {exc}") from None
-    return table
+    raise _unclosed_quote(table[-1], start)
+
+
+_END = "\ufdd0vanban: end of the CSV text\ufdd0"  # noncharacters: not in a clerk's file
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what ends a line for csv (newline="")
+
+
+def _unclosed_quote(values: list[str], start: int) -> InvalidData:
+    """422 naming where the quote of the record's last field (read up to the end) opens."""
+    line = start + sum(len(_LINE_BREAK.findall(v)) for v in values[:-1])
+    msg = (
+        f"Tệp CSV có dấu ngoặc kép chưa đóng (từ dòng {line}, cột {_column(len(values) - 1)}): "
+        'phần còn lại của tệp sẽ bị đọc thành một ô; hãy thêm dấu " đóng hoặc bỏ dấu " thừa'
+    )
+    return InvalidData([{"loc": ["file"], "msg": msg}])
 
 
 def _present(value: Any) -> bool:
