@@ -86,6 +86,8 @@ def text_width(para: Para) -> float:
     """Estimate the width in points of the text of para on one line."""
     total = 0.0
     for run in para.text_runs:
+        if run.props.size <= 0:
+            continue  # w:sz="0": the run takes no room
         text = run.text.upper() if run.props.caps else run.text
         total += text_width_pt(text, run.props.size, bold=run.props.bold, italic=run.props.italic)
     return total
@@ -106,7 +108,8 @@ def widest_line(para: Para, avail_twips: int | None) -> float:
         for i, piece in enumerate(text.split("\n")):
             if i:
                 lines.append([])  # a line break (w:br)
-            lines[-1] += char_widths_pt(piece, props.size, bold=props.bold, italic=props.italic)
+            if props.size > 0:  # w:sz="0": the run takes no room
+                lines[-1] += char_widths_pt(piece, props.size, bold=props.bold, italic=props.italic)
     if not avail_twips:
         return max(sum(width for _, width in chars) for chars in lines)
     avail = (avail_twips - para.props.left - para.props.right) / 20

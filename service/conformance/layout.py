@@ -9,7 +9,7 @@ from lxml import etree
 
 from service.conformance.model import Cell, Document, Para, Table
 from service.conformance.package import w, wattr
-from service.conformance.styles import twips
+from service.conformance.values import twips
 from service.vn import TYPE_CODES, fold, upper
 
 NUMBER_LINE = re.compile(r"^Số\s*:")
@@ -94,7 +94,7 @@ def is_landscape(sect: etree._Element | None) -> bool:
     size = sect.find(w("pgSz")) if sect is not None else None
     if size is None:
         return False
-    width, height = twips(wattr(size, "w")) or 0, twips(wattr(size, "h")) or 0
+    width, height = twips(size, "w") or 0, twips(size, "h") or 0
     return wattr(size, "orient") == "landscape" or width > height
 
 
@@ -113,8 +113,8 @@ def _page_width(doc: Document) -> int:
     if sect is None:
         return 0
     size, mar = sect.find(w("pgSz")), sect.find(w("pgMar"))
-    width = twips(wattr(size, "w")) or 0
-    left, right = twips(wattr(mar, "left")) or 0, twips(wattr(mar, "right")) or 0
+    width = twips(size, "w") or 0
+    left, right = twips(mar, "left") or 0, twips(mar, "right") or 0
     return max(width - left - right, 0)
 
 

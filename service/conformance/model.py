@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from lxml import etree
 
 from service.conformance.package import MC_NS, V_NS, WP_NS, Package, w, wattr
-from service.conformance.styles import ParaProps, RunProps, StyleResolver, twips
+from service.conformance.styles import ParaProps, RunProps, StyleResolver
+from service.conformance.values import emu, integer, twips, vml_length_pt
 from service.vn import nfc
 
 _SKIP_ANCESTORS = frozenset({w("txbxContent"), f"{{{MC_NS}}}Fallback", w("del")})
@@ -102,24 +102,28 @@ class Para:
     def drawing_length_pt(self) -> float | None:
         """Return the width of the first drawn shape in points, when it can be read."""
         extent = next(self.el.iter(f"{{{WP_NS}}}extent"), None)
-        if extent is not None and (extent.get("cx") or "").isdigit():
-            return int(extent.get("cx", "0")) / _EMU_PER_PT
+        if extent is not None and (cx := emu(extent, "cx")) is not None:
+            return cx / _EMU_PER_PT
         line = next(self.el.iter(f"{{{V_NS}}}line"), None)
         if line is not None:
-            start, end = _vml_point(line.get("from")), _vml_point(line.get("to"))
+            start, end = _vml_x(line, "from"), _vml_x(line, "to")
             if start is not None and end is not None:
                 return abs(end - start)
         shape = next(self.el.iter(f"{{{V_NS}}}shape", f"{{{V_NS}}}rect"), None)
         if shape is not None:
-            m = re.search(r"width:\s*([\d.]+)pt", shape.get("style", ""))
-            if m:
-                return float(m.group(1))
+            for decl in shape.get("style", "").split(";"):
+                name, _, value = decl.partition(":")
+                if name.strip().lower() == "width":
+                    return vml_length_pt(shape, "style", value)
         return None
 
 
-def _vml_point(value: str | None) -> float | None:
-    m = re.match(r"\s*(-?[\d.]+)(pt)?\s*,", value or "")
-    return float(m.group(1)) if m else None
+def _vml_x(line: etree._Element, attr: str) -> float | None:
+    """Read the x of a VML point ("12.5pt,0"): None when absent or in a unit not converted."""
+    value = line.get(attr)
+    if value is None:
+        return None
+    return vml_length_pt(line, attr, value.split(",", 1)[0])
 
 
 def _run_text(r: etree._Element) -> str:
@@ -156,11 +160,12 @@ class Document:
 
     def para(self, p: etree._Element, **where: object) -> Para:
         """Build a Para for w:p with its effective properties."""
-        runs = []
-        for r in _own_runs(p):
-            props = self.resolver.run(r, p)
-            if not props.hidden:
-                runs.append(Run(_run_text(r), props, r))
+        own = list(_own_runs(p))
+        runs = [
+            Run(_run_text(r), props, r)
+            for r, props in zip(own, self.resolver.runs(p, own), strict=True)
+            if not props.hidden
+        ]
         return Para(p, self.resolver.paragraph(p), runs, **where)  # type: ignore[arg-type]
 
     def tables(self) -> list[Table]:
@@ -217,8 +222,8 @@ def _margins(mar: etree._Element | None, default: tuple[int, int]) -> tuple[int,
         value = fallback
         for name in names:
             side = mar.find(w(name))
-            if side is not None and twips(wattr(side, "w")) is not None:
-                value = twips(wattr(side, "w")) or 0
+            if (width := twips(side, "w")) is not None:
+                value = width
                 break
         out.append(value)
     return out[0], out[1]
@@ -228,17 +233,17 @@ def _build_table(
     doc: Document, tbl: etree._Element, label: str, default_mar: tuple[int, int]
 ) -> Table:
     table = Table(tbl, label)
-    grid = [twips(wattr(g, "w")) or 0 for g in tbl.findall(f"{w('tblGrid')}/{w('gridCol')}")]
+    grid = [twips(g, "w") or 0 for g in tbl.findall(f"{w('tblGrid')}/{w('gridCol')}")]
     table_mar = _margins(tbl.find(f"{w('tblPr')}/{w('tblCellMar')}"), default_mar)
     for r_index, tr in enumerate(tbl.findall(w("tr")), start=1):
         row: list[Cell] = []
         grid_pos = 0
         for c_index, tc in enumerate(tr.findall(w("tc")), start=1):
             tcpr = tc.find(w("tcPr"))
-            span = twips(wattr(tcpr.find(w("gridSpan")) if tcpr is not None else None, "val"))
-            span = span or 1
+            span = integer(tcpr.find(w("gridSpan")) if tcpr is not None else None, "val")
+            span = max(span or 1, 1)
             tcw = tcpr.find(w("tcW")) if tcpr is not None else None
-            width = twips(wattr(tcw, "w")) if wattr(tcw, "type") in ("dxa", None) else None
+            width = twips(tcw, "w") if wattr(tcw, "type") in ("dxa", None) else None
             if not width and grid_pos + span <= len(grid):
                 width = sum(grid[grid_pos : grid_pos + span])
             grid_pos += span

@@ -5,9 +5,13 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 from lxml import etree
+
+from service.errors import BadRequest, PayloadTooLarge
+from service.vn import format_int
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -40,20 +44,87 @@ class NotADocx(ValueError):
 
     def __init__(self, detail: str | None = None) -> None:
         super().__init__(self.message)
-        self.detail = detail  # why, in Vietnamese ("thiếu word/document.xml"), for logs
+        self.detail: str = detail or ""  # why, in Vietnamese ("thiếu word/document.xml")
 
+
+class UnreadableDocx(NotADocx, BadRequest):
+    """A package that opens but holds something the checker cannot read; the client is told what.
+
+    A 400 whose detail names the problem: "Tệp không phải .docx hợp lệ: thuộc tính w:left …".
+    """
+
+    def __init__(self, reason: str) -> None:
+        text = f"{NotADocx.message}: {reason}."
+        BadRequest.__init__(self, text)
+        self.detail = text
+
+
+class DocxTooLarge(NotADocx, PayloadTooLarge):
+    """A document with more paragraphs, runs, cells … than the checker takes (413)."""
+
+    def __init__(self, reason: str) -> None:
+        PayloadTooLarge.__init__(self, reason)
+        self.detail = reason
+
+
+# What the checker takes from one document (word/document.xml with its headers and footers);
+# a larger one is refused with 413 (DocxTooLarge). The check takes time in proportion to these
+# counts: at the limits, 1–3 s. An administrative document stays far below them: a 100-page
+# decision holds about 2,000 paragraphs, an appendix table of 2,000 rows by 8 columns 16,000
+# cells. The upload itself is limited by MAX_CONTENT_LENGTH, but XML compresses 100 to 1
+# and more, so a few kilobytes can hold a million empty paragraphs.
+LIMITS: tuple[tuple[str, int, str], ...] = (
+    ("p", 20_000, "đoạn văn"),
+    ("r", 100_000, "đoạn chữ (w:r)"),
+    ("tc", 20_000, "ô bảng"),
+    ("tr", 20_000, "hàng bảng"),
+    ("tbl", 2_000, "bảng"),
+    ("sectPr", 1_000, "phần (section)"),
+)
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+_DEFLATE_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
 
 
 def _parse(zf: zipfile.ZipFile, name: str) -> etree._Element:
     info = zf.getinfo(name)
     if info.file_size > _MAX_PART:
         raise NotADocx(f"phần {name} quá lớn")
+    if info.flag_bits & 0x1:
+        raise UnreadableDocx(f"phần {name} được mã hóa (tệp nén có mật khẩu)")
+    if info.compress_type not in _DEFLATE_METHODS:
+        # OPC packages store or deflate their parts; Python reads bzip2 and lzma too, but
+        # Word does not, and other methods (deflate64, AES …) cannot be read at all.
+        method = info.compress_type
+        raise UnreadableDocx(f"phần {name} nén theo cách không hỗ trợ (phương thức {method})")
     try:
-        return etree.fromstring(zf.read(name), _PARSER)
-    except (etree.XMLSyntaxError, zipfile.BadZipFile, OSError, ValueError) as exc:
+        # base_url names the part in the messages about its values (values.py).
+        return etree.fromstring(zf.read(name), _PARSER, base_url=name)
+    except (
+        etree.XMLSyntaxError,
+        zipfile.BadZipFile,
+        OSError,
+        ValueError,
+        EOFError,
+        RuntimeError,
+        NotImplementedError,
+        zlib.error,
+    ) as exc:
         raise NotADocx(f"phần {name} hỏng") from exc
+
+
+def check_limits(roots: list[etree._Element]) -> None:
+    """Refuse (DocxTooLarge, 413) a document with more elements of a kind than LIMITS allows."""
+    counts = dict.fromkeys((w(tag) for tag, _, _ in LIMITS), 0)
+    for root in roots:
+        for el in root.iter(*counts):
+            counts[el.tag] += 1
+    for tag, limit, label in LIMITS:
+        if counts[w(tag)] > limit:
+            found, most = format_int(counts[w(tag)]), format_int(limit)
+            raise DocxTooLarge(
+                f"Văn bản quá lớn để kiểm tra: có {found} {label}, giới hạn {most} {label}."
+            )
 
 
 @dataclass
@@ -115,4 +186,5 @@ def open_package(data: bytes) -> Package:
                 pkg.rels[rel_id] = short
             elif kind == "theme" and pkg.theme is None:
                 pkg.theme = _parse(zf, path)
+    check_limits([pkg.document, *pkg.parts.values()])
     return pkg

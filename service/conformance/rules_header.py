@@ -20,14 +20,15 @@ from service.conformance.common import (
 from service.conformance.layout import Layout, avail_width, cell_of, line_under, siblings
 from service.conformance.model import Document, Para
 from service.conformance.report import Finding, error, warning
+from service.conformance.values import count
 from service.vn import TYPE_CODES, fold
 
 QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 TIEU_NGU = "Độc lập - Tự do - Hạnh phúc"
 _URGENCY = frozenset({"khan", "thuong khan", "hoa toc", "mat", "toi mat", "tuyet mat"})
 _NUMBER = re.compile(r"^Số:(?P<space>\s*)(?P<num>[^/\s]*)/(?P<sym>\S+)$")
-_DATE = re.compile(r"^[^,]+, ngày (?P<d>\d{1,2}) tháng (?P<m>\d{1,2}) năm (?P<y>\d{4})$")
-_DRAFT_DATE = re.compile(r"^[^,]+, ngày tháng năm \d{4}$")
+_DATE = re.compile(r"^[^,]+, ngày (?P<d>[0-9]{1,2}) tháng (?P<m>[0-9]{1,2}) năm (?P<y>[0-9]{4})$")
+_DRAFT_DATE = re.compile(r"^[^,]+, ngày tháng năm [0-9]{4}$")
 _OFFICIAL_CODES = frozenset(TYPE_CODES.values())
 TIEU_NGU_TOLERANCE = 0.15
 _BOX = frozenset({"top", "left", "bottom", "right"})
@@ -143,7 +144,8 @@ def check_number(layout: Layout) -> list[Finding]:
     if m is not None:
         num, parts = m.group("num"), m.group("sym").split("-")
         if num:
-            ok = num.isdigit() and num == f"{int(num):02d}" and int(num) > 0
+            n = count(num)
+            ok = n is not None and n > 0 and num == f"{n:02d}"
         else:
             ok = bool(m.group("space"))  # draft: the number is left blank for the văn thư
         ok = ok and len(parts) >= 2 and all(_symbol_part(p) for p in parts)

@@ -8,19 +8,20 @@ from service.conformance.common import is_upper, para_style, quote
 from service.conformance.model import Para
 from service.conformance.report import Finding, error, warning
 from service.conformance.rules_body import Body
+from service.conformance.values import count, shown
 from service.vn import point_letter, roman
 
-ARTICLE = re.compile(r"^Điều\s+(\d+)\s*([.:]?)")
+ARTICLE = re.compile(r"^Điều\s+([0-9]+)\s*([.:]?)")
 PART = re.compile(r"^([IVXLCDM]+)\.\s")
-CLAUSE = re.compile(r"^(\d+)\.\s")
-SUBCLAUSE = re.compile(r"^\d+\.\d+")
+CLAUSE = re.compile(r"^([0-9]+)\.\s")
+SUBCLAUSE = re.compile(r"^[0-9]+\.[0-9]+")
 POINT = re.compile(r"^([a-zđ]{1,3})\)\s")
 _POINT_INDEX = {point_letter(i): i for i in range(3 * 23)}
 
 
-def article_numbers(body: Body) -> list[int]:
-    """Return the article numbers in document order."""
-    return [int(m.group(1)) for p in body.content if (m := ARTICLE.match(p.display))]
+def article_numbers(body: Body) -> list[int | None]:
+    """Return the article numbers in document order; None for a label of ten digits or more."""
+    return [count(m.group(1)) for p in body.content if (m := ARTICLE.match(p.display))]
 
 
 def _label_bold(para: Para, length: int) -> bool:
@@ -43,12 +44,12 @@ def check_articles(body: Body) -> list[Finding]:
         m = ARTICLE.match(para.display)
         if m is None:
             continue
-        number = int(m.group(1))
+        number, label = count(m.group(1)), shown(m.group(1))
         if number != expected:
-            out.append(error("article.sequence", f"Điều {expected}", f"Điều {number}", para.where))
-        expected = number + 1
+            out.append(error("article.sequence", f"Điều {expected}", f"Điều {label}", para.where))
+        expected = (expected if number is None else number) + 1
         if m.group(2) != ".":
-            out.append(error("article.format", f"Điều {number}.", quote(m.group(0)), para.where))
+            out.append(error("article.format", f"Điều {label}.", quote(m.group(0)), para.where))
         if not _label_bold(para, len(m.group(0).rstrip())):
             out.append(error("article.label", "nhãn “Điều …” in đậm", "không đậm", para.where))
     return out
@@ -86,11 +87,11 @@ def check_clauses_and_points(body: Body) -> list[Finding]:
             point = None
             continue
         if (m := CLAUSE.match(text)) is not None:
-            number = int(m.group(1))
+            number = count(m.group(1))
             if number != clause + 1:
-                found = f"{number}."
+                found = f"{shown(m.group(1))}."
                 out.append(warning("clause.sequence", f"{clause + 1}.", found, para.where))
-            clause, point = number, None
+            clause, point = (clause + 1 if number is None else number), None
             continue
         if (m := POINT.match(text)) is not None and m.group(1) in _POINT_INDEX:
             index = _POINT_INDEX[m.group(1)]

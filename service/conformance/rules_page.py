@@ -12,7 +12,8 @@ from service.conformance.layout import Layout
 from service.conformance.model import Document, Para, Table
 from service.conformance.package import R_NS, w, wattr
 from service.conformance.report import Finding, error, warning
-from service.conformance.styles import DEFAULT_SIZE_PT, is_on, twips
+from service.conformance.styles import DEFAULT_SIZE_PT, is_on
+from service.conformance.values import twips
 
 A4 = (11906, 16838)
 _SIZE_TOLERANCE = 20  # twips; 210 mm rounds to 11906 or 11907 depending on the writer
@@ -30,9 +31,10 @@ TNR = "times new roman"
 
 def _page_size(sect: etree._Element) -> tuple[int, int] | None:
     size = sect.find(w("pgSz"))
-    if size is None or twips(wattr(size, "w")) is None or twips(wattr(size, "h")) is None:
+    width, height = twips(size, "w"), twips(size, "h")
+    if width is None or height is None:
         return None
-    return twips(wattr(size, "w")) or 0, twips(wattr(size, "h")) or 0
+    return width, height
 
 
 def _near(size: tuple[int, int], want: tuple[int, int]) -> bool:
@@ -73,13 +75,13 @@ def check_margins(doc: Document) -> list[Finding]:
     for n, sect in enumerate(doc.sections, start=1):
         mar = sect.find(w("pgMar"))
         for side, ((lo, hi), expected) in MARGINS.items():
-            value = twips(wattr(mar, side))
+            value = twips(mar, side)
             if value is None:
                 out.append(error(f"margin.{side}", expected, "không khai báo", f"section {n}"))
                 continue
             value = abs(value)
             if side == "left":
-                value += twips(wattr(mar, "gutter")) or 0
+                value += twips(mar, "gutter") or 0
             if not lo - _MARGIN_TOLERANCE <= value <= hi + _MARGIN_TOLERANCE:
                 out.append(error(f"margin.{side}", expected, mm(value), f"section {n}"))
     return out
@@ -96,10 +98,10 @@ def estimated_pages(doc: Document) -> float:
     """Estimate how many pages the body fills, from line counts of its paragraphs."""
     sect = doc.sections[0] if doc.sections else None
     size, mar = (sect.find(w("pgSz")), sect.find(w("pgMar"))) if sect is not None else (None, None)
-    width = ((twips(wattr(size, "w")) or A4[0]) - (twips(wattr(mar, "left")) or 0)) / 20
-    width -= (twips(wattr(mar, "right")) or 0) / 20
-    height_tw = (twips(wattr(size, "h")) or A4[1]) - abs(twips(wattr(mar, "top")) or 0)
-    height = (height_tw - abs(twips(wattr(mar, "bottom")) or 0)) / 20
+    width = ((twips(size, "w") or A4[0]) - (twips(mar, "left") or 0)) / 20
+    width -= (twips(mar, "right") or 0) / 20
+    height_tw = (twips(size, "h") or A4[1]) - abs(twips(mar, "top") or 0)
+    height = (height_tw - abs(twips(mar, "bottom") or 0)) / 20
     total = 0.0
     for block in doc.blocks:
         if isinstance(block, Table):
@@ -128,7 +130,7 @@ def _field_paragraph(paras: list[Para]) -> tuple[Para, str] | None:
 def _page_run_sizes(doc: Document, para: Para) -> Finding | None:
     runs = [r for r in para.el.iter(w("r")) if next(r.iter(w("instrText")), None) is not None]
     runs += [r for simple in para.el.iter(w("fldSimple")) for r in simple.iter(w("r"))]
-    found = sorted({doc.resolver.run(r, para.el).size for r in runs})
+    found = sorted({props.size for props in doc.resolver.runs(para.el, runs)})
     if not found:
         return size_finding("page_number.size", para, 13, 14)
     if all(13 <= s <= 14 for s in found):

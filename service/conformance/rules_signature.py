@@ -16,12 +16,13 @@ from service.conformance.common import (
 from service.conformance.layout import Layout
 from service.conformance.model import Cell, Para, Table
 from service.conformance.report import Finding, error, warning
+from service.conformance.values import count
 
 PREFIXES = frozenset({"TM.", "KT.", "TL.", "TUQ.", "Q."})
 _PREFIX_LIKE = re.compile(r"^(?:T\.?/?M|K\.?/?T|T\.?/?L|TUQ|Q)\.?$")
 _ACADEMIC = re.compile(r"^(?:PGS|GS|TSKH|TS|ThS|KS|BS|NCS)\s*\.", re.IGNORECASE)
 _LAST_RECIPIENT = re.compile(r"^- Lưu: VT,\s*\S.*\.$")
-_AS_ARTICLE = re.compile(r"Như Điều (\d+)")
+_AS_ARTICLE = re.compile(r"Như Điều ([0-9]+)")
 _MIN_BLANKS = 3
 _MIN_GAP_TWIPS = 720  # spacing before the name that stands in for blank lines
 
@@ -79,7 +80,7 @@ def check_recipients(layout: Layout, last_article: int | None) -> list[Finding]:
         if any_bold(para):
             out.append(error("recipients.lines", "đứng, không đậm", para_style(para), para.where))
         m = _AS_ARTICLE.search(text)
-        if m and last_article is not None and int(m.group(1)) != last_article:
+        if m and last_article is not None and count(m.group(1)) != last_article:
             expected = f"Như Điều {last_article}"
             out.append(warning("recipients.lines", expected, quote(m.group(0)), para.where))
     return out

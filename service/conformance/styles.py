@@ -8,12 +8,14 @@ Table styles and numbering definitions are not applied.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
 
 from service.conformance.package import A_NS, w, wattr
+from service.conformance.values import half_points, twips
 
 _FONT_SLOTS = ("ascii", "hAnsi", "cs")
 _BORDER_SIDES = ("top", "left", "bottom", "right")
@@ -27,16 +29,6 @@ def is_on(el: etree._Element | None) -> bool | None:
     if el is None:
         return None
     return wattr(el, "val") not in ("false", "0", "off")
-
-
-def twips(value: str | None) -> int | None:
-    """Parse a twips attribute ("567", "567.0"); None when absent or unreadable."""
-    if value is None:
-        return None
-    try:
-        return round(float(value))
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)
@@ -97,10 +89,12 @@ class StyleResolver:
     def __init__(self, styles: etree._Element | None, theme: etree._Element | None) -> None:
         self._styles: dict[str, etree._Element] = {}
         self._default_para: str | None = None
-        self._rpr_default: etree._Element | None = None
-        self._ppr_default: etree._Element | None = None
         self._theme = _theme_fonts(theme)
-        self._chains: dict[str | None, list[etree._Element]] = {}
+        # Per style id, what its w:pPr / w:rPr set, its basedOn chain folded in: each style is
+        # read once, however long its chain and however many paragraphs use it.
+        self._folded: dict[str, dict[str, dict[str, Any]]] = {"pPr": {}, "rPr": {}}
+        self._ppr_base: dict[str, Any] = {}
+        self._rpr_base: dict[str, Any] = {}
         if styles is None:
             return
         for st in styles.iter(w("style")):
@@ -111,24 +105,43 @@ class StyleResolver:
                     self._default_para = sid
         defaults = styles.find(w("docDefaults"))
         if defaults is not None:
-            self._rpr_default = defaults.find(f"{w('rPrDefault')}/{w('rPr')}")
-            self._ppr_default = defaults.find(f"{w('pPrDefault')}/{w('pPr')}")
+            rpr = defaults.find(f"{w('rPrDefault')}/{w('rPr')}")
+            ppr = defaults.find(f"{w('pPrDefault')}/{w('pPr')}")
+            if rpr is not None:
+                self._read_rpr(rpr, self._rpr_base)
+            if ppr is not None:
+                _read_ppr(ppr, self._ppr_base)
 
-    def _chain(self, style_id: str | None) -> list[etree._Element]:
-        """Return the style and its basedOn ancestors, base first."""
-        if style_id in self._chains:
-            return self._chains[style_id]
-        chain: list[etree._Element] = []
+    def _style(self, style_id: str | None, kind: str) -> dict[str, Any]:
+        """Return what the style's kind ("pPr" or "rPr") sets, its basedOn ancestors first.
+
+        Later levels override earlier ones attribute by attribute, so folding a chain into one
+        dict and laying the next level over it reads the same as reading every level in turn.
+        The returned dict is shared: copy it before changing it.
+        """
+        folded = self._folded[kind]
+        if style_id is None or style_id not in self._styles:
+            return {}
+        if style_id in folded:
+            return folded[style_id]
+        path: list[str] = []  # style_id and its ancestors up to one already folded
         seen: set[str] = set()
-        current = style_id
-        while current is not None and current not in seen and current in self._styles:
+        current: str | None = style_id
+        while current in self._styles and current not in seen and current not in folded:
+            path.append(current)
             seen.add(current)
-            st = self._styles[current]
-            chain.append(st)
-            current = wattr(st.find(w("basedOn")), "val")
-        chain.reverse()
-        self._chains[style_id] = chain
-        return chain
+            current = wattr(self._styles[current].find(w("basedOn")), "val")
+        # A basedOn loop ends the chain where it closes.
+        acc = dict(folded[current]) if current in folded else {}
+        for sid in reversed(path):
+            props = self._styles[sid].find(w(kind))
+            if props is not None:
+                if kind == "rPr":
+                    self._read_rpr(props, acc)
+                else:
+                    _read_ppr(props, acc)
+            folded[sid] = dict(acc)
+        return folded[style_id]
 
     def _para_style(self, p: etree._Element | None) -> str | None:
         if p is None:
@@ -138,13 +151,10 @@ class StyleResolver:
 
     def paragraph(self, p: etree._Element) -> ParaProps:
         """Return the effective paragraph properties of w:p."""
-        acc: dict[str, Any] = {}
-        levels = [self._ppr_default]
-        levels += [st.find(w("pPr")) for st in self._chain(self._para_style(p))]
-        levels.append(p.find(w("pPr")))
-        for ppr in levels:
-            if ppr is not None:
-                _read_ppr(ppr, acc)
+        acc = {**self._ppr_base, **self._style(self._para_style(p), "pPr")}
+        ppr = p.find(w("pPr"))
+        if ppr is not None:
+            _read_ppr(ppr, acc)
         return ParaProps(
             jc=acc.get("jc"),
             left=acc.get("left", 0),
@@ -159,19 +169,21 @@ class StyleResolver:
             borders=frozenset(s for s in _BORDER_SIDES if acc.get(f"bdr_{s}")),
         )
 
-    def run(self, r: etree._Element, p: etree._Element | None) -> RunProps:
-        """Return the effective properties of w:r inside paragraph p."""
-        acc: dict[str, Any] = {}
-        levels = [self._rpr_default]
-        levels += [st.find(w("rPr")) for st in self._chain(self._para_style(p))]
+    def runs(self, p: etree._Element | None, rs: Iterable[etree._Element]) -> list[RunProps]:
+        """Return the effective properties of each w:r of rs, all inside paragraph p.
+
+        The paragraph's style is looked up once: finding w:pPr scans the children of p, and a
+        paragraph may hold many thousands of runs.
+        """
+        base = {**self._rpr_base, **self._style(self._para_style(p), "rPr")}
+        return [self._run(r, base) for r in rs]
+
+    def _run(self, r: etree._Element, base: dict[str, Any]) -> RunProps:
         rpr = r.find(w("rPr"))
         char_style = wattr(rpr.find(w("rStyle")) if rpr is not None else None, "val")
-        if char_style is not None:
-            levels += [st.find(w("rPr")) for st in self._chain(char_style)]
-        levels.append(rpr)
-        for level in levels:
-            if level is not None:
-                self._read_rpr(level, acc)
+        acc = {**base, **self._style(char_style, "rPr")}
+        if rpr is not None:
+            self._read_rpr(rpr, acc)
         return RunProps(
             fonts=tuple((slot, acc.get(f"font_{slot}")) for slot in _FONT_SLOTS),
             size=acc.get("size", DEFAULT_SIZE_PT),
@@ -193,9 +205,9 @@ class StyleResolver:
                     acc[f"font_{slot}"] = self._theme.get(theme, f"{theme} (phông chủ đề)")
                 elif wattr(fonts, slot) is not None:
                     acc[f"font_{slot}"] = wattr(fonts, slot)
-        size = rpr.find(w("sz"))
-        if size is not None and twips(wattr(size, "val")) is not None:
-            acc["size"] = (twips(wattr(size, "val")) or 0) / 2
+        size = half_points(rpr.find(w("sz")), "val")
+        if size is not None:
+            acc["size"] = size
         for tag in ("b", "i", "caps", "vanish"):
             value = is_on(rpr.find(w(tag)))
             if value is not None:
@@ -220,19 +232,19 @@ def _read_ppr(ppr: etree._Element, acc: dict[str, Any]) -> None:
     if ind is not None:
         for key, names in (("left", ("left", "start")), ("right", ("right", "end"))):
             for name in names:
-                if twips(wattr(ind, name)) is not None:
-                    acc[key] = twips(wattr(ind, name))
+                if (value := twips(ind, name)) is not None:
+                    acc[key] = value
                     break
         # firstLine and hanging exclude each other: the level that sets one clears the other.
-        if twips(wattr(ind, "firstLine")) is not None:
-            acc["firstLine"], acc["hanging"] = twips(wattr(ind, "firstLine")), 0
-        if twips(wattr(ind, "hanging")) is not None:
-            acc["hanging"], acc["firstLine"] = twips(wattr(ind, "hanging")), 0
+        if (value := twips(ind, "firstLine")) is not None:
+            acc["firstLine"], acc["hanging"] = value, 0
+        if (value := twips(ind, "hanging")) is not None:
+            acc["hanging"], acc["firstLine"] = value, 0
     spacing = ppr.find(w("spacing"))
     if spacing is not None:
         for name in ("before", "after", "line"):
-            if twips(wattr(spacing, name)) is not None:
-                acc[name] = twips(wattr(spacing, name))
+            if (value := twips(spacing, name)) is not None:
+                acc[name] = value
         for name in ("beforeAutospacing", "afterAutospacing"):
             if is_on_attr(wattr(spacing, name)):
                 acc[name.removesuffix("Autospacing")] = 280  # Word uses 14 pt for auto spacing
