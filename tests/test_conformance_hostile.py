@@ -17,6 +17,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from lxml import etree
 
+from service import vn
 from service.conformance import NotADocx, check_docx
 from service.conformance import package as pkg_module
 from service.conformance.package import LIMITS, DocxTooLarge, UnreadableDocx
@@ -397,13 +398,30 @@ def test_deep_style_chain_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert calls < depth + 200  # each style once, then each paragraph's own w:pPr
 
 
+def _limit(tag: str) -> int:
+    return next(most for name, most, _ in LIMITS if name == tag)
+
+
 @pytest.mark.parametrize(
     ("element", "message"),
     [
-        ("<w:p/>" * 20_001, "đoạn văn, giới hạn 20.000 đoạn văn."),
-        ("<w:p>" + "<w:r/>" * 100_001 + "</w:p>", "giới hạn 100.000 đoạn chữ (w:r)."),
-        ("<w:tbl>" + "<w:tr/>" * 20_001 + "</w:tbl>", "hàng bảng, giới hạn 20.000 hàng bảng."),
-        ("<w:sectPr/>" * 1_001, "có 1.002 phần (section), giới hạn 1.000 phần (section)."),
+        (
+            "<w:p/>" * (_limit("p") + 1),
+            f"đoạn văn, giới hạn {vn.format_int(_limit('p'))} đoạn văn.",
+        ),
+        (
+            "<w:p>" + "<w:r/>" * (_limit("r") + 1) + "</w:p>",
+            f"giới hạn {vn.format_int(_limit('r'))} đoạn chữ (w:r).",
+        ),
+        (
+            "<w:tbl>" + "<w:tr/>" * (_limit("tr") + 1) + "</w:tbl>",
+            f"hàng bảng, giới hạn {vn.format_int(_limit('tr'))} hàng bảng.",
+        ),
+        (
+            "<w:sectPr/>" * _limit("sectPr"),
+            f"có {vn.format_int(_limit('sectPr') + 1)} phần (section), giới hạn "
+            f"{vn.format_int(_limit('sectPr'))} phần (section).",
+        ),
     ],
     ids=["paragraphs", "runs", "rows", "sections"],
 )
