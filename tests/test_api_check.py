@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from service import vn
+from service.conformance.package import LIMITS
 from tests.conftest import PROBLEM
 
 
@@ -214,14 +216,15 @@ def test_check_paragraph_of_30000_runs_is_checked(client: FlaskClient) -> None:
 
 
 def test_check_document_over_the_size_limits_is_a_413(client: FlaskClient) -> None:
+    most = next(n for tag, n, _ in LIMITS if tag == "p")
     data = _edit(
         rendered(client, "quyet-dinh-cong-nhan"),
-        lambda s: re.sub("(<w:body[^>]*>)", r"\g<1>" + "<w:p/>" * 20_001, s, count=1),
+        lambda s: re.sub("(<w:body[^>]*>)", r"\g<1>" + "<w:p/>" * (most + 1), s, count=1),
     )
     response = upload(client, data)
     assert response.status_code == 413
     assert response.content_type == PROBLEM
     body = response.get_json()
     assert body["title"] == "Dữ liệu gửi lên quá lớn"
-    assert body["detail"].startswith("Văn bản quá lớn để kiểm tra: có 20.0")
-    assert body["detail"].endswith(" đoạn văn, giới hạn 20.000 đoạn văn.")
+    assert body["detail"].startswith(f"Văn bản quá lớn để kiểm tra: có {vn.format_int(most)[:4]}")
+    assert body["detail"].endswith(f" đoạn văn, giới hạn {vn.format_int(most)} đoạn văn.")
