@@ -8,15 +8,49 @@ table is widths and rows of cells.
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, Tag
+from pydantic import AfterValidator, Discriminator, Field, Tag, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from service import layout, vn
 from service.schemas import LongText, Model, ShortText
+from service.vn.text import POINT_LETTERS, ROMAN_MAX
 
-Cell = str | int | float | Decimal | None
+
+def _finite(value: Any) -> Any:
+    """A figure in a table must be finite: JSON's 1e999 arrives as infinity."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError("finite_number", "Phải là một số hữu hạn")
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise PydanticCustomError("finite_number", "Phải là một số hữu hạn")
+    return value
+
+
+Cell = Annotated[str | int | float | Decimal | None, AfterValidator(_finite)]
+
+# Column widths are ratios (0.7, 3.6 …, percentages, even twips): positive, finite and at
+# most this; a figure such as 1e305 is a mistake to refuse, not a width to scale.
+MAX_WIDTH = 100_000
+
+
+def _width(value: float) -> float:
+    if not 0 < value <= MAX_WIDTH:
+        raise PydanticCustomError(
+            "width_range",
+            "Độ rộng cột là tỷ lệ: một số lớn hơn 0, tối đa {max}",
+            {"max": vn.format_int(MAX_WIDTH)},
+        )
+    return value
+
+
+Width = Annotated[
+    float,
+    Field(allow_inf_nan=False, json_schema_extra={"exclusiveMinimum": 0, "maximum": MAX_WIDTH}),
+    AfterValidator(_width),
+]
 
 
 class Paragraph(Model):
@@ -45,8 +79,24 @@ class TableData(Model):
 
     columns: list[ShortText] = Field(min_length=1, max_length=12)
     rows: list[list[Cell]] = Field(min_length=1, max_length=2000)
-    widths: list[float] | None = Field(default=None, description="Tỷ lệ độ rộng các cột")
+    widths: list[Width] | None = Field(
+        default=None,
+        max_length=12,
+        description="Tỷ lệ độ rộng các cột, mỗi cột một số dương (ví dụ: 0.7, 3.6, 3.2)",
+    )
     caption: ShortText | None = None
+
+    @field_validator("widths")
+    @classmethod
+    def _one_width_a_column(cls, value: list[float] | None, info: ValidationInfo) -> Any:
+        columns = info.data.get("columns")
+        if value is not None and columns is not None and len(value) != len(columns):
+            raise PydanticCustomError(
+                "widths_count",
+                "Cần đúng {columns} độ rộng, mỗi cột một số (nhận được {given})",
+                {"columns": len(columns), "given": len(value)},
+            )
+        return value
 
 
 class Amount(Model):
@@ -63,6 +113,12 @@ class Table(Model):
 
 
 def _block_kind(value: Any) -> str | None:
+    """The tag of a block's branch: "block:<kind>", a prefix errors' locations leave out."""
+    kind = _kind_of(value)
+    return None if kind is None else f"block:{kind}"
+
+
+def _kind_of(value: Any) -> str | None:
     if isinstance(value, str):
         return "text"
     if isinstance(value, dict):
@@ -99,19 +155,28 @@ class Section(Model):
     )
 
 
+# The tags carry the "block:" prefix service.validation drops from errors' locations: the
+# client wrote content[0].table.widths, not content[0].table.table.widths.
 Block = Annotated[
-    Annotated[LongText, Tag("text")]
-    | Annotated[Paragraph, Tag("paragraph")]
-    | Annotated[Bullets, Tag("bullets")]
-    | Annotated[Numbered, Tag("numbered")]
-    | Annotated[Table, Tag("table")]
-    | Annotated[Amount, Tag("amount")]
-    | Annotated[Section, Tag("section")],
+    Annotated[LongText, Tag("block:text")]
+    | Annotated[Paragraph, Tag("block:paragraph")]
+    | Annotated[Bullets, Tag("block:bullets")]
+    | Annotated[Numbered, Tag("block:numbered")]
+    | Annotated[Table, Tag("block:table")]
+    | Annotated[Amount, Tag("block:amount")]
+    | Annotated[Section, Tag("block:section")],
     Discriminator(_block_kind),
 ]
 Section.model_rebuild()
 
 MAX_DEPTH = 4
+# Parts I., II. … at the top: Roman numerals stop at 3999, readers long before; a plan or
+# a report has a handful, tens at most.
+MAX_PARTS = 100
+# Sections lettered a), b) … (level 4, or level 3 under ``numbering: letter``): the 23
+# letters, then doubled and tripled (aa) … yyy)), as far as the numbering rules read them.
+MAX_LETTERED = 3 * len(POINT_LETTERS)
+assert MAX_PARTS <= ROMAN_MAX
 
 
 def _p(style: str, *runs: tuple[str, bool, bool]) -> dict[str, Any]:
@@ -136,15 +201,33 @@ def _format_cell(value: Cell) -> tuple[str, bool]:
     return str(value), False
 
 
+def column_widths(columns: list[str], ratios: list[float] | None, width: int) -> list[int]:
+    """Twips for each column, in proportion to ``ratios``, summing to ``width``.
+
+    Ratios are scaled by the largest first, so no sum or product overflows
+    whatever their size; every column keeps at least one twip, and the widest
+    column takes the rounding. Without usable ratios (none, or not one a
+    column: validation refuses those) "STT" is narrower and the rest equal.
+    """
+    n = len(columns)
+    usable = (
+        ratios is not None and len(ratios) == n and all(math.isfinite(r) and r > 0 for r in ratios)
+    )
+    if not usable:
+        ratios = [0.6 if c.strip().upper() in {"STT", "TT"} else 1.0 for c in columns]
+    assert ratios is not None
+    top = max(ratios)
+    scaled = [r / top for r in ratios]
+    total = math.fsum(scaled)
+    out = [max(1, int(width * r / total)) for r in scaled]
+    out[out.index(max(out))] += width - sum(out)
+    return out
+
+
 def table_block(data: TableData, *, width: int = layout.TEXT_W) -> dict[str, Any]:
     """A table block with widths in twips summing to ``width``."""
     n = len(data.columns)
-    ratios = list(data.widths or [])
-    if len(ratios) != n or any(r <= 0 for r in ratios):
-        ratios = [0.6 if c.strip().upper() in {"STT", "TT"} else 1.0 for c in data.columns]
-    total = sum(ratios)
-    widths = [int(width * r / total) for r in ratios]
-    widths[-1] += width - sum(widths)
+    widths = column_widths(data.columns, data.widths, width)
     head = {
         "head": True,
         "cells": [
@@ -232,6 +315,49 @@ def depth(content: list[Any]) -> int:
     """How deep sections nest in ``content``."""
     inner = [depth(i.content) + 1 for i in content if isinstance(i, Section)]
     return max(inner, default=0)
+
+
+def numbering_problem(
+    content: list[Any],
+    *,
+    level: int = 1,
+    parent: str = "",
+    numbering: str | None = None,
+    where: str = "",
+) -> str | None:
+    """Why the sections of ``content`` cannot all be numbered, or None when they can.
+
+    ``content`` nests at most MAX_DEPTH levels (checked first, by ``depth``). Parts
+    stop at MAX_PARTS, lettered sections at MAX_LETTERED under one section; numbers
+    1., 2. … and 1.1., 1.2. … have no such limit. ``where`` names the section
+    holding ``content`` (its label and title) for the message.
+    """
+    sections = [item for item in content if isinstance(item, Section)]
+    if level == 1 and len(sections) > MAX_PARTS:
+        return (
+            f"Tối đa {MAX_PARTS} phần đánh số La Mã (I, II, III …) ở cấp đầu, "
+            f"nhận được {len(sections)}"
+        )
+    lettered = level >= MAX_DEPTH or (level == 3 and numbering == "letter")
+    if lettered and len(sections) > MAX_LETTERED:
+        last = vn.point_letter(MAX_LETTERED - 1)
+        return (
+            f"Mục “{where}” có {len(sections)} mục con đánh chữ a), b), c) …: "
+            f"tối đa {MAX_LETTERED} (đến {last}))"
+        )
+    for index, section in enumerate(sections, 1):
+        label, _ = _label(level, index, parent, numbering)
+        title = section.title if len(section.title) <= 60 else section.title[:59] + "…"
+        problem = numbering_problem(
+            section.content,
+            level=level + 1,
+            parent=label.rstrip("."),
+            numbering=section.numbering,
+            where=f"{label} {title}",
+        )
+        if problem:
+            return problem
+    return None
 
 
 def end_mark(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:

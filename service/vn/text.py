@@ -89,10 +89,16 @@ _ROMAN = (
 )
 
 
+# The largest number Roman numerals write without overlines (MMMCMXCIX).
+ROMAN_MAX = 3999
+
+
 def roman(n: int) -> str:
     """Write 1..3999 in Roman numerals, as used for parts: I, II, IV, IX."""
-    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 3999:
-        raise ValueError(f"Số La Mã chỉ viết được cho số nguyên từ 1 đến 3999, nhận được {n!r}")
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= ROMAN_MAX:
+        raise ValueError(
+            f"Số La Mã chỉ viết được cho số nguyên từ 1 đến {ROMAN_MAX}, nhận được {n!r}"
+        )
     out = []
     for value, letters in _ROMAN:
         count, n = divmod(n, value)
