@@ -6,6 +6,7 @@ its own (GCN), no Nơi nhận, no page numbers.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from pydantic import ConfigDict, Field, model_validator
@@ -73,9 +74,28 @@ class Data(CommonData):
         return value
 
 
+# The summary's limit (ShortText): the default must stay within it.
+SUMMARY_MAX = 300
+
+
 def _summary(unit_name: str, year: Any) -> str:
-    tail = f" năm {year}" if isinstance(year, int) else ""
-    return f"Giấy công nhận {unit_name.strip()} đạt tiêu chuẩn {STANDARD}{tail}"
+    """The default trích yếu, within SUMMARY_MAX whatever the unit's name.
+
+    A name too long for the whole sentence (some 230 characters and more; a name
+    may take 300) is cut at a word and marked "…": the summary only identifies
+    the certificate in the register, which prints the name in full.
+    """
+    name = unicodedata.normalize("NFC", unit_name).strip()
+    if isinstance(year, str) and year.strip().isdecimal() and len(year.strip()) == 4:
+        year = int(year)  # "2024" from a CSV cell or a lax client: validation takes it
+    tail = f" năm {year}" if isinstance(year, int) and not isinstance(year, bool) else ""
+    head, rest = "Giấy công nhận ", f" đạt tiêu chuẩn {STANDARD}{tail}"
+    room = SUMMARY_MAX - len(head) - len(rest)
+    if len(name) > room:
+        cut = name[: room - 1]
+        word = cut.rsplit(" ", 1)[0] if " " in cut[room // 2 :] else cut
+        name = word.rstrip(" ,;:-") + "…"
+    return f"{head}{name}{rest}"
 
 
 def context(p: Any) -> dict[str, Any]:

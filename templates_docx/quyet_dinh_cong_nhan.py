@@ -6,7 +6,7 @@ whatever their number (1 or 2,000), as decisions of this kind usually do.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field
 
@@ -23,6 +23,9 @@ VERSION = "1"
 ORIENTATION = "portrait"
 
 STANDARD = "“An toàn về an ninh, trật tự”"
+# A kind of unit is a short noun phrase ("khu dân cư"; "cơ quan, doanh nghiệp, nhà
+# trường"); it heads the list's column and runs in the title and Điều 1 and 3.
+UNIT_KIND_MAX = 100
 
 
 class Unit(Model):
@@ -37,7 +40,7 @@ class Data(_decision.DecisionData):
     """Recognise ``units`` as reaching the standard in ``year``."""
 
     year: int = Field(ge=2000, le=2100, description="Năm công nhận")
-    unit_kind: ShortText = Field(
+    unit_kind: Annotated[ShortText, Field(max_length=UNIT_KIND_MAX)] = Field(
         default="khu dân cư", description="Loại đơn vị: khu dân cư; cơ quan, doanh nghiệp …"
     )
     units: list[Unit] = Field(min_length=1, max_length=2000)
@@ -49,13 +52,16 @@ def context(p: Any) -> dict[str, Any]:
     data: Data = p.data
     count = len(data.units)
     kind = data.unit_kind
+    # Sentences made here from validated data: not validated again against the client's
+    # limits, which they may exceed without being wrong.
+    article = content.Article.model_construct
     articles = [
-        content.Article(
+        article(
             text=f"Công nhận {vn.format_int(count)} {kind} đạt tiêu chuẩn {STANDARD} "
             f"năm {data.year} (có danh sách kèm theo)."
         ),
-        content.Article(text="Quyết định này có hiệu lực kể từ ngày ký."),
-        content.Article(
+        article(text="Quyết định này có hiệu lực kể từ ngày ký."),
+        article(
             text=", ".join(data.executors)
             + f" và các {kind} có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này."
         ),
@@ -69,11 +75,14 @@ def context(p: Any) -> dict[str, Any]:
         "title": vn.upper(f"Danh sách {kind} đạt tiêu chuẩn {STANDARD} năm {data.year}"),
         **appendix_note(p),
         "blocks": [
+            # Built from validated data, not validated again: a column heading made
+            # from the kind is not the client's text, and must not fail its limits.
             content.table_block(
-                content.TableData(
+                content.TableData.model_construct(
                     columns=["STT", f"Tên {kind}", "Địa chỉ", "Ghi chú"],
                     widths=[0.7, 3.6, 3.2, 1.6],
                     rows=[[n, u.name, u.address, u.note] for n, u in enumerate(data.units, 1)],
+                    caption=None,
                 )
             )
         ],

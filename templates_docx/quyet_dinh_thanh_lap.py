@@ -52,11 +52,14 @@ def context(p: Any) -> dict[str, Any]:
     action = vn.capitalize_first(data.action)
     effect = "Quyết định này có hiệu lực kể từ ngày ký"
     effect += f" và thay thế {data.replaces}." if data.replaces else "."
+    # Sentences made here from validated data: not validated again against the client's
+    # limits, which they may exceed without being wrong.
+    article = content.Article.model_construct
     articles = [
-        content.Article(text=f"{action} {data.body_name}, gồm các ông (bà) có tên sau:"),
-        content.Article(text=f"{data.body_name} có nhiệm vụ:", points=list(data.duties)),
-        content.Article(text=effect),
-        content.Article(
+        article(text=f"{action} {data.body_name}, gồm các ông (bà) có tên sau:"),
+        article(text=f"{data.body_name} có nhiệm vụ:", points=list(data.duties)),
+        article(text=effect),
+        article(
             text=", ".join(data.executors)
             + " và các ông (bà) có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này."
         ),

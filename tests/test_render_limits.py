@@ -14,7 +14,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from service import content, templates
-from tests.conftest import DOCX_MEDIA_TYPE, docx_paragraphs
+from tests.conftest import DOCX_MEDIA_TYPE, docx_paragraphs, docx_text
 
 ENDPOINTS = ["/api/v1/render", "/api/v1/documents"]
 
@@ -145,3 +145,67 @@ def test_numbers_and_decimals_have_no_such_limit(client: FlaskClient) -> None:
     response = plan(client, "/api/v1/render", section("Phần", *many, section("Cuối", *many)))
     assert response.status_code == 200
     assert "301.300. Mục 299./." in docx_paragraphs(response.data)
+
+
+# R3: text a template makes from the client's
+
+
+@pytest.mark.parametrize("url", ENDPOINTS)
+def test_a_unit_kind_too_long_is_refused_at_it(client: FlaskClient, url: str) -> None:
+    data = example("quyet-dinh-cong-nhan", unit_kind="a" * 297)
+    (error,) = refused(post(client, url, "quyet-dinh-cong-nhan", data))
+    assert error["loc"] == ["data", "unit_kind"]
+    assert error["msg"] == "Quá dài (tối đa 100 ký tự)"
+
+
+def test_the_longest_unit_kind_and_executors_render(client: FlaskClient) -> None:
+    kind = ("cơ quan, doanh nghiệp, nhà trường " * 4)[:99] + "x"
+    executors = [("Trưởng khu dân cư " * 20)[:300]] * 30
+    data = example("quyet-dinh-cong-nhan", unit_kind=kind, executors=executors)
+    response = post(client, "/api/v1/render", "quyet-dinh-cong-nhan", data)
+    assert response.status_code == 200
+    assert f"Tên {kind}" in docx_paragraphs(response.data)
+
+
+def test_the_longest_body_and_duties_render(client: FlaskClient) -> None:
+    name = ("Ban Chỉ đạo phong trào toàn dân bảo vệ an ninh Tổ quốc " * 6)[:300]
+    data = example(
+        "quyet-dinh-thanh-lap",
+        body_name=name,
+        executors=[name] * 30,
+        duties=[("Chỉ đạo, kiểm tra " * 120)[:2000]] * 50,
+    )
+    response = post(client, "/api/v1/render", "quyet-dinh-thanh-lap", data)
+    assert response.status_code == 200
+
+
+# M1: the default summary of a certificate
+
+
+@pytest.mark.parametrize("length", [231, 232, 235, 300])
+def test_a_long_unit_name_keeps_a_default_summary_within_its_limit(
+    client: FlaskClient, length: int
+) -> None:
+    name = ("Khu dân cư số " * 30)[: length - 1] + "x"
+    data = example("giay-cong-nhan", unit={"name": name})
+    data.pop("summary", None)
+    response = post(client, "/api/v1/documents", "giay-cong-nhan", data)
+    assert response.status_code == 201, response.get_data(as_text=True)[:300]
+    summary = response.get_json()["summary"]
+    assert len(summary) <= 300
+    assert summary.startswith("Giấy công nhận Khu dân cư số")
+    assert summary.endswith("đạt tiêu chuẩn “An toàn về an ninh, trật tự” năm 2024")
+    if length > 231:
+        assert "… đạt tiêu chuẩn" in summary
+    else:
+        assert name in summary
+    text = docx_text(client.get(response.get_json()["files"]["docx"]).data)
+    assert name.upper() in text.upper()  # the certificate prints the name in full
+
+
+def test_a_year_as_text_is_in_the_default_summary(client: FlaskClient) -> None:
+    data = example("giay-cong-nhan", year="2024")
+    data.pop("summary", None)
+    response = post(client, "/api/v1/documents", "giay-cong-nhan", data)
+    assert response.status_code == 201
+    assert response.get_json()["summary"].endswith("năm 2024")
