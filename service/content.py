@@ -317,6 +317,53 @@ def depth(content: list[Any]) -> int:
     return max(inner, default=0)
 
 
+# A document's content as a whole, every block at every depth: room for the largest real
+# plan or report (a table of 2,000 rows by 12 columns, thousands of paragraphs), and small
+# enough that a render stays well under a second and the checker takes what comes out
+# (service.conformance.package.LIMITS). Without it the per-list limits multiplied: 20
+# tables of 2,000 x 12 took 11 s and 1.4 GB to render.
+MAX_TEXTS = 10_000
+MAX_CELLS = (2000 + 1) * 12  # one full table, its header row included
+MAX_TABLES = 200
+
+
+def size(content: list[Any]) -> tuple[int, int, int]:
+    """(paragraphs of text, table cells with the header row, tables) in ``content``."""
+    texts = cells = tables = 0
+    stack = list(content)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Section):
+            texts += 1
+            stack.extend(item.content)
+        elif isinstance(item, Table):
+            tables += 1
+            cells += (len(item.table.rows) + 1) * len(item.table.columns)
+        elif isinstance(item, Bullets):
+            texts += len(item.bullets)
+        elif isinstance(item, Numbered):
+            texts += len(item.numbered)
+        else:
+            texts += 1
+    return texts, cells, tables
+
+
+def size_problem(content: list[Any]) -> str | None:
+    """Why ``content`` is too large for one document, or None."""
+    texts, cells, tables = size(content)
+    for found, most, what in (
+        (texts, MAX_TEXTS, "đoạn văn (mục, đoạn, gạch đầu dòng)"),
+        (cells, MAX_CELLS, "ô bảng (cả hàng tiêu đề)"),
+        (tables, MAX_TABLES, "bảng"),
+    ):
+        if found > most:
+            return (
+                f"Nội dung quá lớn cho một văn bản: {vn.format_int(found)} {what}, "
+                f"tối đa {vn.format_int(most)}"
+            )
+    return None
+
+
 def numbering_problem(
     content: list[Any],
     *,
@@ -366,7 +413,13 @@ def end_mark(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     That paragraph is also kept with what follows (``keep``: the signature block
     right after the content), so a page break never leaves the signature and the
     Nơi nhận alone on the last page, with no text of the document above them.
+    Content that ends with a table (or has no paragraph) gets "./." in a
+    paragraph of its own after it: on a paragraph above the table, the mark
+    would end the text before the content does.
     """
+    if blocks and (blocks[-1].get("table") or not blocks[-1].get("runs")):
+        blocks.append({**body("./."), "keep": True})
+        return blocks
     for block in reversed(blocks):
         if block.get("table") or not block.get("runs"):
             continue

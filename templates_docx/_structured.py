@@ -20,7 +20,7 @@ class StructuredData(CommonData):
     def _depth(cls, value: list[Any]) -> list[Any]:
         if ct.depth(value) > ct.MAX_DEPTH:
             raise ValueError("Mục lồng nhau tối đa 4 cấp (I. → 1. → 1.1. → a))")
-        problem = ct.numbering_problem(value)
+        problem = ct.numbering_problem(value) or ct.size_problem(value)
         if problem:
             raise ValueError(problem)
         return value
