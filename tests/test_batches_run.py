@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import time
 import zipfile
 from typing import Any
@@ -11,12 +12,14 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
 from service import db, vn
 from service.batches import run
 from service.batches.models import Batch, BatchFile, BatchMerged, BatchRow
+from service.errors import InvalidData, TemplateError
 from service.register.models import Document
 from templates_docx import giay_cong_nhan
 from tests.batch_helpers import (
@@ -96,7 +99,9 @@ def test_failed_row_keeps_its_number_then_retry(
 
     def broken(p: Any) -> dict[str, Any]:
         if p.data.unit.name == "Khu phố 3":
-            raise ValueError("mẫu thiếu dữ liệu cho đơn vị này")
+            raise InvalidData(
+                [{"loc": ["data", "unit"], "msg": "mẫu thiếu dữ liệu cho đơn vị này"}]
+            )
         return original(p)
 
     monkeypatch.setattr(giay_cong_nhan, "context", broken)
@@ -129,6 +134,69 @@ def test_failed_row_keeps_its_number_then_retry(
     register = _register(app, body["id"])
     assert [(n, s) for n, s, _ in register] == [(n, "issued") for n in range(1, 6)]
     assert client.post(f"/api/v1/batches/{body['id']}/retry").status_code == 409
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ValueError("Số La Mã chỉ viết được cho số nguyên từ 1 đến 3999"),
+        TemplateError("giay-cong-nhan", 3, "'dict object' has no attribute 'x'"),
+    ],
+)
+def test_an_unforeseen_failure_is_stored_in_vietnamese_and_logged(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch, error: Exception
+) -> None:
+    """A bug while rendering a row: the register keeps a Vietnamese reason, the log the error."""
+    original = giay_cong_nhan.context
+
+    def broken(p: Any) -> dict[str, Any]:
+        if p.data.unit.name == "Khu phố 2":
+            raise error
+        return original(p)
+
+    monkeypatch.setattr(giay_cong_nhan, "context", broken)
+    # A handler and level of its own: the test worker sets the root logger to ERROR.
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger = logging.getLogger("service.batches.run")
+    logger.addHandler(handler)
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        with worker(app):
+            body = post_certificates(client, 3)
+            final = wait_done(client, body["id"])
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert (final["status"], final["done"], final["failed"]) == ("done", 2, 1)
+    (failed,) = final["errors"]
+    assert failed["msg"] == "Dòng 2: Lỗi khi tạo văn bản; lỗi đã được ghi lại"
+    register = _register(app, body["id"])
+    assert register[1] == (2, "failed", "Dòng 2: Lỗi khi tạo văn bản; lỗi đã được ghi lại")
+    (record,) = records
+    assert record.exc_info is not None and record.exc_info[1] is error
+
+
+def test_row_messages_are_the_service_s_own_in_vietnamese() -> None:
+    invalid = InvalidData(
+        [
+            {"loc": ["data", "unit", "name"], "msg": "Quá dài (tối đa 300 ký tự)"},
+            {"loc": ["data", "year"], "msg": "Phải là số nguyên"},
+        ]
+    )
+    assert run.row_message(invalid, 7) == (
+        "Dòng 7: 2 lỗi trong dữ liệu gửi lên: Quá dài (tối đa 300 ký tự); Phải là số nguyên"
+    )
+
+    class Short(BaseModel):
+        items: list[int] = Field(max_length=1)
+
+    with pytest.raises(ValidationError) as info:
+        Short(items=[1, 2])
+    message = run.row_message(info.value, 4)
+    assert message == "Dòng 4: Lỗi khi tạo văn bản; lỗi đã được ghi lại"
 
 
 def test_transient_error_is_retried(

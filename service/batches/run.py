@@ -28,7 +28,7 @@ from service.agencies import AgencyDirectory
 from service.batches import pdfphase
 from service.batches.models import Batch, BatchFile, BatchRow, pending_rows
 from service.db import Database
-from service.errors import VanbanError
+from service.errors import TemplateError, VanbanError
 from service.register import audit
 from service.register.agencies import load_directory
 from service.register.issuing import issue_reserved, record_failed
@@ -56,14 +56,32 @@ class ChunkResult:
     skipped: int
 
 
+# The reason stored for a row that failed for a reason the service did not foresee
+# (a bug): the exception itself, often in English, goes to the log, not to the clerk.
+UNEXPECTED = "Lỗi khi tạo văn bản; lỗi đã được ghi lại"
+
+
+def explained(exc: BaseException) -> bool:
+    """Whether ``exc`` carries a reason for the clerk: the service's own errors do.
+
+    A TemplateError does not: it is a bug of a template, and quotes Jinja's English.
+    """
+    return isinstance(exc, VanbanError) and not isinstance(exc, TemplateError)
+
+
 def row_message(exc: BaseException, line: int) -> str:
-    """The Vietnamese reason of a failed row, prefixed with its sheet row."""
-    if isinstance(exc, VanbanError):
+    """The Vietnamese reason of a failed row, prefixed with its sheet row.
+
+    The service's errors give their message and items; anything else (a bug: a
+    pydantic ValidationError, a ValueError deep in rendering) gives UNEXPECTED,
+    and the caller logs the exception.
+    """
+    if isinstance(exc, VanbanError) and explained(exc):
         text = exc.detail
         if exc.errors:
             text += ": " + "; ".join(str(e.get("msg", "")) for e in exc.errors)
     else:
-        text = f"Lỗi khi tạo văn bản ({type(exc).__name__}: {exc})"
+        text = UNEXPECTED
     return f"Dòng {line}: {text}"
 
 
@@ -117,7 +135,7 @@ def _render_row(session: Session, batch: Batch, row: BatchRow, directory: Agency
             row.row_index,
             row.number,
             exc,
-            exc_info=not isinstance(exc, VanbanError),
+            exc_info=not explained(exc),
         )
         _fail_row(session, batch, row, row_message(exc, row.line))
         return False
