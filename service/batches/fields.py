@@ -12,12 +12,19 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from service import templates
+from service import templates, vn
 
 # Fields a row never carries: the register allocates the number, drafts are not issued.
 SKIPPED = frozenset({"number", "draft", "issuer"})
 LIST_COLUMNS = 2  # columns offered for a list of texts: recipients.1, recipients.2
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_WHOLE = re.compile(r"^[+-]?\d{1,18}$")
+# A yes/no cell as clerks write it, folded (any case, with or without diacritics, NFC or
+# NFD): "Có", "co", "x" (a tick) or true; "Không", "khong" or false. A blank cell is left
+# out, so the field takes the common data's value or its default.
+YES = frozenset({"co", "x", "true", "1"})
+NO = frozenset({"khong", "false", "0"})
+BOOLEAN_HELP = "Có/không: ghi “có” (hoặc “x”, true) hoặc “không” (hoặc false)"
 
 
 @dataclass(frozen=True)
@@ -61,7 +68,14 @@ def _kind(node: dict[str, Any]) -> str:
 
 @cache
 def row_fields(template_id: str) -> tuple[Field, ...]:
-    """Every leaf field of the template's data, as dotted names, in schema order."""
+    """Every leaf field a row offers (not the SKIPPED ones), as dotted names, in schema order."""
+    return tuple(f for f in _leaf_fields(template_id) if f.name.split(".", 1)[0] not in SKIPPED)
+
+
+@cache
+def _leaf_fields(template_id: str) -> tuple[Field, ...]:
+    """Every leaf field of the template's data, SKIPPED ones included: a sheet may still
+    carry them (a ``draft`` column), and their cells are coerced all the same."""
     root = templates.get(template_id).json_schema()
     out: list[Field] = []
 
@@ -71,8 +85,7 @@ def row_fields(template_id: str) -> tuple[Field, ...]:
         if kind == "object" and "properties" in node:
             needed = set(node.get("required", ()))
             for key, child in node["properties"].items():
-                if prefix or key not in SKIPPED:
-                    walk(child, f"{prefix}{key}.", required and key in needed)
+                walk(child, f"{prefix}{key}.", required and key in needed)
             return
         name = prefix.rstrip(".")
         description = str(node.get("description", ""))
@@ -92,8 +105,8 @@ def row_fields(template_id: str) -> tuple[Field, ...]:
 
 @cache
 def _types(template_id: str) -> dict[str, str]:
-    types = {f.name: f.type for f in row_fields(template_id)}
-    for f in row_fields(template_id):
+    types = {f.name: f.type for f in _leaf_fields(template_id)}
+    for f in _leaf_fields(template_id):
         head, _, tail = f.name.rpartition(".")
         if tail.isdigit():
             types[head + ".*"] = f.type
@@ -117,6 +130,21 @@ def coerce(template_id: str, row: dict[str, Any]) -> dict[str, Any]:
             if match:
                 day, month, year = (int(g) for g in match.groups())
                 return f"{year:04d}-{month:02d}-{day:02d}"
+        if kind == "integer" and isinstance(value, str) and _WHOLE.match(value.strip()):
+            return int(value)  # a CSV cell is text: "2024" is the year 2024
+        if kind == "boolean":
+            return boolean(value)
         return value
 
     return {k: fix(v, k) for k, v in row.items()}
+
+
+def boolean(value: Any) -> Any:
+    """A yes/no cell as True or False; anything else unchanged, for validation to refuse."""
+    if isinstance(value, str):
+        word = vn.fold(value).strip()
+        if word in YES:
+            return True
+        if word in NO:
+            return False
+    return value

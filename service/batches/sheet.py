@@ -10,7 +10,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from service import templates
-from service.batches.fields import Field, row_fields
+from service.batches.fields import BOOLEAN_HELP, Field, row_fields
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -33,7 +33,7 @@ TYPES = {
     "string": "Chữ",
     "integer": "Số nguyên",
     "number": "Số",
-    "boolean": "Có/không (true/false)",
+    "boolean": BOOLEAN_HELP,
     "date": "Ngày (ô kiểu ngày của Excel, hoặc YYYY-MM-DD, hoặc dd/mm/yyyy)",
 }
 
