@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+import re
+import zipfile
+from collections.abc import Callable, Iterable
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -303,3 +305,31 @@ def set_text(para: Paragraph, text: str) -> None:
 def next_paragraph(para: Paragraph) -> Paragraph:
     """Return the paragraph right after para in its container."""
     return Paragraph(para._p.getnext(), para._parent)
+
+
+def edit_part(data: bytes, part: str, change: Callable[[str], str]) -> bytes:
+    """Rewrite one part of a .docx package with change(text); the change must change it."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in src.namelist():
+            content = src.read(name)
+            if name == part:
+                text = content.decode()
+                content = change(text).encode()
+                assert content != text.encode(), f"the change left {part} as it was"
+            zf.writestr(name, content)
+    return out.getvalue()
+
+
+def flag_entries(data: bytes, *, flag: int = 0, method: int | None = None) -> bytes:
+    """Set general-purpose flag bits, or the compression method, on every zip entry."""
+    out = bytearray(data)
+    for sig, flag_at, method_at in ((b"PK\x03\x04", 6, 8), (b"PK\x01\x02", 8, 10)):
+        for m in re.finditer(re.escape(sig), data):
+            out[m.start() + flag_at] |= flag
+            if method is not None:
+                out[m.start() + method_at : m.start() + method_at + 2] = method.to_bytes(
+                    2, "little"
+                )
+    return bytes(out)

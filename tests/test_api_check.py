@@ -6,7 +6,6 @@ import io
 import re
 import time
 import unicodedata
-import zipfile
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +14,7 @@ from flask.testing import FlaskClient
 
 from service import vn
 from service.conformance.package import LIMITS
+from tests import conformance_docs as cd
 from tests.conftest import PROBLEM
 
 
@@ -93,17 +93,7 @@ def test_check_upload_over_limit(client: FlaskClient) -> None:
 
 
 def _edit(data: bytes, change: Callable[[str], str], part: str = "word/document.xml") -> bytes:
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name in src.namelist():
-            content = src.read(name)
-            if name == part:
-                text = content.decode()
-                content = change(text).encode()
-                assert content != text.encode(), f"the change left {part} as it was"
-            zf.writestr(name, content)
-    return out.getvalue()
+    return cd.edit_part(data, part, change)
 
 
 _RULE = '<w:p><w:pPr><w:pStyle w:val="VBRule"/>'
@@ -172,16 +162,7 @@ def test_check_hostile_document_is_a_report_or_a_4xx(client: FlaskClient, case: 
     assert unicodedata.is_normalized("NFC", body["detail"])
 
 
-def _flag_entries(data: bytes, *, flag: int = 0, method: int | None = None) -> bytes:
-    out = bytearray(data)
-    for sig, flag_at, method_at in ((b"PK\x03\x04", 6, 8), (b"PK\x01\x02", 8, 10)):
-        for m in re.finditer(re.escape(sig), data):
-            out[m.start() + flag_at] |= flag
-            if method is not None:
-                out[m.start() + method_at : m.start() + method_at + 2] = method.to_bytes(
-                    2, "little"
-                )
-    return bytes(out)
+_flag_entries = cd.flag_entries
 
 
 @pytest.mark.parametrize(

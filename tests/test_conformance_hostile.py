@@ -29,19 +29,7 @@ from tests import conformance_docs as cd
 BAD_NUMBERS = ["1e999", "inf", "-inf", "nan", "1e5", "²", "١٢", "1.2.3", ".", "12 34", "9" * 5000]
 
 
-def _edit(data: bytes, part: str, change: Callable[[str], str]) -> bytes:
-    """Rewrite one part of a .docx package with change(text)."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name in src.namelist():
-            content = src.read(name)
-            if name == part:
-                text = content.decode()
-                content = change(text).encode()
-                assert content != text.encode(), f"the change left {part} as it was"
-            zf.writestr(name, content)
-    return out.getvalue()
+_edit = cd.edit_part
 
 
 def _unreadable(data: bytes) -> UnreadableDocx:
@@ -304,17 +292,7 @@ def test_drawn_line_in_an_unconverted_unit_has_no_length() -> None:
 # C8: zip entries the reader cannot open.
 
 
-def _flag_entries(data: bytes, *, flag: int = 0, method: int | None = None) -> bytes:
-    """Set general-purpose flag bits, or the compression method, on every zip entry."""
-    out = bytearray(data)
-    for sig, flag_at, method_at in ((b"PK\x03\x04", 6, 8), (b"PK\x01\x02", 8, 10)):
-        for m in re.finditer(re.escape(sig), data):
-            out[m.start() + flag_at] |= flag
-            if method is not None:
-                out[m.start() + method_at : m.start() + method_at + 2] = method.to_bytes(
-                    2, "little"
-                )
-    return bytes(out)
+_flag_entries = cd.flag_entries
 
 
 def test_encrypted_zip_entry_is_an_unreadable_file() -> None:
