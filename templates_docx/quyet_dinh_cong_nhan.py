@@ -72,7 +72,7 @@ def context(p: Any) -> dict[str, Any]:
         list(data.recipients), list(data.archive), first=f"Như Điều {len(articles)}"
     )
     ctx["appendix"] = {
-        "title": vn.upper(f"Danh sách {kind} đạt tiêu chuẩn {STANDARD} năm {data.year}"),
+        "title": appendix_title(kind, data.year),
         **appendix_note(p),
         "blocks": [
             # Built from validated data, not validated again: a column heading made
@@ -92,6 +92,29 @@ def context(p: Any) -> dict[str, Any]:
 
 # The largest number a document takes (CommonData.number): the note is laid out for it.
 _WIDEST_NUMBER = 999_999
+
+
+def appendix_title(kind: str, year: int) -> list[str]:
+    """The appendix's title in capitals, as lines.
+
+    Too long for one line, it breaks before the quoted standard when both parts then
+    fit a line each ("DANH SÁCH KHU DÂN CƯ ĐẠT TIÊU CHUẨN" / "“AN TOÀN VỀ AN NINH,
+    TRẬT TỰ” NĂM 2024"), instead of inside it ("… VỀ AN" / "NINH, TRẬT TỰ” …").
+    """
+    head = vn.upper(f"Danh sách {kind} đạt tiêu chuẩn")
+    tail = vn.upper(f"{STANDARD} năm {year}")
+
+    def lines(text: str) -> int:
+        return len(
+            layout.wrapped_widths_pt(
+                text, layout.SIZE_BODY / 2, bold=True, avail_twips=layout.TEXT_W
+            )
+        )
+
+    whole = f"{head} {tail}"
+    if lines(whole) > 1 and lines(head) == 1 and lines(tail) == 1:
+        return [head, tail]
+    return [whole]
 
 
 def appendix_note(p: Any) -> dict[str, Any]:
@@ -138,7 +161,7 @@ def _appendix() -> str:
     page_break = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
     return (
         page_break
-        + f.value("VBAppendixTitle", "appendix.title")
+        + f.lines("VBAppendixTitle", "appendix.title")
         + f.lines("VBAppendixNote", "appendix.note")
         # The table starts a body paragraph's spacing (6 pt) under the line, as the text
         # under the subject's line does.

@@ -424,6 +424,39 @@ def test_appendix_note_is_italic_centred_with_a_rule_under_it(agencies: AgencyDi
     assert rule.getnext().tag == f"{{{W}}}tbl"
 
 
+STANDARD_2024 = "“AN TOÀN VỀ AN NINH, TRẬT TỰ” NĂM 2024"
+LONG_KIND = "cơ quan, doanh nghiệp, trường học và đơn vị sự nghiệp công lập trên địa bàn"
+
+
+@pytest.mark.parametrize(
+    ("kind", "lines"),
+    [
+        (
+            "khu dân cư",
+            [
+                "DANH SÁCH KHU DÂN CƯ ĐẠT TIÊU CHUẨN",
+                "“AN TOÀN VỀ AN NINH, TRẬT TỰ” NĂM 2024",
+            ],
+        ),
+        # The part before the standard is longer than a line: no break of ours.
+        (LONG_KIND, [vn.upper(f"Danh sách {LONG_KIND} đạt tiêu chuẩn ") + STANDARD_2024]),
+    ],
+)
+def test_appendix_title_breaks_before_the_quoted_standard(
+    agencies: AgencyDirectory, kind: str, lines: list[str]
+) -> None:
+    """Too long for a line, the title breaks before "“AN TOÀN …”", not inside it."""
+    content = render(
+        agencies, "quyet-dinh-cong-nhan", example("quyet-dinh-cong-nhan", unit_kind=kind)
+    )
+    title = appendix_note(content)._p.getprevious()
+    assert title.find("w:pPr/w:pStyle", NS).get(f"{{{W}}}val") == "VBAppendixTitle"
+    assert len(title.findall(".//w:br", NS)) == len(lines) - 1
+    assert Paragraph(title, None).text.split("\n") == lines
+    if len(lines) > 1:
+        assert all(vn.text_width_pt(line, 14, bold=True) <= layout.TEXT_W / 20 for line in lines)
+
+
 def test_appendix_rule_does_not_move_with_the_number(agencies: AgencyDirectory) -> None:
     def rule_xml(number: int | None) -> bytes:
         content = render(
