@@ -157,7 +157,7 @@ def check_command(file: str, as_json: bool) -> None:
     try:
         report = conformance.check_docx(Path(file).read_bytes())
     except conformance.NotADocx as exc:
-        click.echo(f"Lỗi: {exc}", err=True)
+        click.echo(f"Lỗi: {exc.explained()}", err=True)
         raise click.exceptions.Exit(EXIT_BAD_INPUT) from None
     result = report.to_dict()
     if as_json:

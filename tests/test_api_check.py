@@ -6,6 +6,7 @@ import io
 import re
 import time
 import unicodedata
+import zipfile
 from collections.abc import Callable
 from typing import Any
 
@@ -46,6 +47,14 @@ def test_check_rendered_document(client: FlaskClient) -> None:
     assert report["ok"] is (not errors)
 
 
+def _zip(parts: dict[str, str]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, text in parts.items():
+            zf.writestr(name, text)
+    return out.getvalue()
+
+
 def test_check_not_a_docx(client: FlaskClient) -> None:
     response = upload(client, b"%PDF-1.7 this is not a docx", "van-ban.pdf")
     assert response.status_code == 400
@@ -53,6 +62,21 @@ def test_check_not_a_docx(client: FlaskClient) -> None:
     body = response.get_json()
     assert body["title"] == "Yêu cầu không đọc được"
     assert ".docx" in body["detail"]
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"%PDF-1.7 this is not a docx", "không phải tệp nén ZIP"),
+        (_zip({"word/styles.xml": "<x/>"}), "thiếu word/document.xml"),
+        (_zip({"word/document.xml": "<w:document"}), "phần word/document.xml hỏng"),
+    ],
+    ids=["not-a-zip", "no-document", "broken-xml"],
+)
+def test_check_says_why_a_file_is_no_docx(client: FlaskClient, content: bytes, reason: str) -> None:
+    response = upload(client, content)
+    assert response.status_code == 400
+    assert response.get_json()["detail"] == f"Tệp không phải .docx hợp lệ: {reason}"
 
 
 def test_check_missing_file(client: FlaskClient) -> None:

@@ -168,7 +168,7 @@ def test_check_not_a_docx(runner: FlaskCliRunner, tmp_path: Path) -> None:
     path.write_bytes(b"not a zip")
     result = _check(runner, path)
     assert result.exit_code == 2
-    assert ".docx" in result.stderr
+    assert result.stderr == "Lỗi: Tệp không phải .docx hợp lệ: không phải tệp nén ZIP\n"
 
 
 def test_check_missing_file(runner: FlaskCliRunner, tmp_path: Path) -> None:

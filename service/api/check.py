@@ -22,7 +22,7 @@ def check() -> dict[str, Any]:
     except conformance.NotADocx as exc:
         if isinstance(exc, VanbanError):
             raise
-        raise BadRequest(str(exc) or "Tệp gửi lên không phải tệp .docx.") from exc
+        raise BadRequest(exc.explained()) from exc
     result: dict[str, Any] = report.to_dict()
     return result
 

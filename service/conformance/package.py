@@ -46,6 +46,12 @@ class NotADocx(ValueError):
         super().__init__(self.message)
         self.detail: str = detail or ""  # why, in Vietnamese ("thiếu word/document.xml")
 
+    def explained(self) -> str:
+        """The message with its reason: "Tệp không phải .docx hợp lệ: thiếu word/document.xml"."""
+        if not self.detail or self.detail.startswith(self.message):
+            return self.detail or self.message
+        return f"{self.message}: {self.detail}"
+
 
 class UnreadableDocx(NotADocx, BadRequest):
     """A package that opens but holds something the checker cannot read; the client is told what.
