@@ -333,3 +333,12 @@ def flag_entries(data: bytes, *, flag: int = 0, method: int | None = None) -> by
                     2, "little"
                 )
     return bytes(out)
+
+
+def zip_of(files: dict[str, bytes | str]) -> bytes:
+    """A ZIP holding ``files`` (name -> content): a package, or what passes for one."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, content in files.items():
+            zf.writestr(name, content)
+    return buf.getvalue()

@@ -6,7 +6,6 @@ import io
 import re
 import time
 import unicodedata
-import zipfile
 from collections.abc import Callable
 from typing import Any
 
@@ -47,12 +46,7 @@ def test_check_rendered_document(client: FlaskClient) -> None:
     assert report["ok"] is (not errors)
 
 
-def _zip(parts: dict[str, str]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as zf:
-        for name, text in parts.items():
-            zf.writestr(name, text)
-    return out.getvalue()
+_zip = cd.zip_of
 
 
 def test_check_not_a_docx(client: FlaskClient) -> None:

@@ -22,12 +22,7 @@ def rules(data: bytes, **kwargs: str) -> set[str]:
     return {f.rule for f in check_docx(data, **kwargs).findings}
 
 
-def _zip(files: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for name, content in files.items():
-            zf.writestr(name, content)
-    return buf.getvalue()
+_zip = cd.zip_of
 
 
 @pytest.mark.parametrize(
