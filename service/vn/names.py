@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -120,6 +121,9 @@ def _phrase(
     return -1
 
 
+# Cached: every decision's render writes its issuer's name twice (authority line, appendix
+# note), from the few names of an agency's config; 25 us a name in capitals.
+@functools.lru_cache(maxsize=1024)
 def running_case(name: str) -> str:
     """A body's (or its head's) name written in capitals, as running text writes it.
 
